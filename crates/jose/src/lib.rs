@@ -14,9 +14,21 @@ Main types: [`SigningKey`] (private), [`VerifyingKey`] (public), [`Algorithm`], 
 
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use oktactl_wire::{JwsHeader, PublicJwk};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use sha2::{Digest as _, Sha256};
+
+mod jwk;
+mod jws;
+mod key;
+mod pem;
+#[cfg(test)]
+mod testdata;
+
+pub use crate::jws::VerifyingKey;
+pub use crate::key::SigningKey;
 
 /// A JWS signature algorithm oktactl can sign and verify with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -146,7 +158,9 @@ pub enum JoseError {
     #[error("the PEM file holds a certificate, not a private key")]
     PemIsCertificate,
     /// The PEM holds an encrypted private key.
-    #[error("the PEM private key is encrypted: decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)")]
+    #[error(
+        "the PEM private key is encrypted: decrypt it first (openssl pkcs8 -in key.pem -out plain.pem)"
+    )]
     PemEncrypted,
     /// The PEM holds only a public key.
     #[error("the PEM file holds a public key, not a private key")]
@@ -180,149 +194,170 @@ pub enum JoseError {
     BadSignature,
 }
 
-/// A private signing key (RSA or EC) with its algorithm and optional key id.
-///
-/// `Debug` prints only the algorithm and `kid`, never key material.
-#[derive(Clone)]
-pub struct SigningKey {
-    _private: (),
-}
-
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("algorithm", &self.algorithm())
-            .field("kid", &self.kid())
-            .field("key", &"[redacted]")
-            .finish()
-    }
-}
-
-impl SigningKey {
-    /// Imports a private JWK (RFC 7517/7518 §6): RSA (`n`,`e`,`d`, CRT members derived when
-    /// missing) or EC (`crv`,`x`,`y`,`d`). Checks that public and private parts match, refuses
-    /// RSA below 2048 bits, and honours an `alg` member (RS384 etc.) when it fits the key.
-    pub fn from_jwk_json(json: &str) -> Result<Self, JoseError> {
-        let _ = json;
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// Imports a PEM private key: `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY` (SEC1, a leading
-    /// `EC PARAMETERS` block tolerated) or `PRIVATE KEY` (PKCS#8, RSA or EC). Certificates,
-    /// public keys and encrypted keys are refused with their own error.
-    pub fn from_pem(pem: &str) -> Result<Self, JoseError> {
-        let _ = pem;
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// Generates a fresh key (used for DPoP keys and the sandbox's own keys).
-    pub fn generate(kind: KeyKind) -> Result<Self, JoseError> {
-        let _ = kind;
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// Returns the key with this `kid` set (the sandbox names its generated keys).
-    pub fn with_kid(self, kid: impl Into<String>) -> Self {
-        let _ = kid.into();
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// The algorithm this key signs with: RS256 (or the JWK's RS384/RS512), ES256/384/512 by
-    /// curve.
-    pub fn algorithm(&self) -> Algorithm {
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// The key id, when the JWK had one (or [`SigningKey::with_kid`] set one).
-    pub fn kid(&self) -> Option<&str> {
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// The public half as a JWK, with `kid` and `alg` (and `use: sig`).
-    pub fn public_jwk(&self) -> PublicJwk {
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// The public half as a JWK with only the members a DPoP proof header needs (RFC 9449
-    /// §4.2: no private members; we also leave out `kid`, `alg` and `use`).
-    pub fn dpop_jwk(&self) -> PublicJwk {
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// RFC 7638 SHA-256 thumbprint of the public key, base64url without padding.
-    pub fn thumbprint(&self) -> String {
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// The private key as JWK JSON (all members, including `kid`/`alg`), for storage in a
-    /// secret store or a 0600 file. The result is secret.
-    pub fn to_private_jwk_json(&self) -> String {
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// The private key as PKCS#8 PEM (`PRIVATE KEY`). The result is secret.
-    pub fn to_pkcs8_pem(&self) -> Result<String, JoseError> {
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// Signs `claims` as a JWS compact serialization. `header.alg` is overwritten with
-    /// [`SigningKey::algorithm`]; everything else in `header` is kept as given.
-    pub fn sign<C: Serialize>(&self, header: &JwsHeader, claims: &C) -> Result<String, JoseError> {
-        let _ = (header, serde_json::to_value(claims));
-        unimplemented!("filled in by the jose implementation")
-    }
-}
-
-/// A public key that verifies JWS signatures.
-#[derive(Debug, Clone)]
-pub struct VerifyingKey {
-    _private: (),
-}
-
-impl VerifyingKey {
-    /// Imports a public JWK (RSA or EC). RSA below 2048 bits is refused.
-    pub fn from_jwk(jwk: &PublicJwk) -> Result<Self, JoseError> {
-        let _ = jwk;
-        unimplemented!("filled in by the jose implementation")
-    }
-
-    /// Verifies `token` (JWS compact) against this key and returns its header and claims.
-    /// The header's `alg` must be one this key can verify (e.g. RS256/384/512 for RSA, the
-    /// curve's ES algorithm for EC); `none` and HMAC are refused.
-    pub fn verify<C: DeserializeOwned>(&self, token: &str) -> Result<(JwsHeader, C), JoseError> {
-        let _ = token;
-        unimplemented!("filled in by the jose implementation")
-    }
-}
-
 /// Decodes header and claims of a JWS compact serialization *without* verifying it (to find the
 /// `kid`, the `jwk` of a DPoP proof, or the client id of an assertion before choosing a key).
 pub fn decode_unverified<C: DeserializeOwned>(token: &str) -> Result<(JwsHeader, C), JoseError> {
-    let _ = token;
-    unimplemented!("filled in by the jose implementation")
+    jws::decode_unverified(token)
 }
 
 /// RFC 7638 SHA-256 thumbprint of a public JWK, base64url without padding.
+///
+/// Only the required members enter the hash (RSA: `e`, `kty`, `n`; EC: `crv`, `kty`, `x`, `y`),
+/// taken as they are written in `jwk`.
 pub fn jwk_thumbprint(jwk: &PublicJwk) -> Result<String, JoseError> {
-    let _ = jwk;
-    unimplemented!("filled in by the jose implementation")
+    jwk::thumbprint(jwk)
 }
 
 /// base64url (no padding) of SHA-256 of `data`: the DPoP `ath` claim (RFC 9449 §4.2) and the
 /// PKCE S256 challenge (RFC 7636 §4.2).
 pub fn sha256_base64url(data: &[u8]) -> String {
-    let _ = data;
-    unimplemented!("filled in by the jose implementation")
+    base64url(&Sha256::digest(data))
 }
 
 /// base64url without padding.
 pub fn base64url(data: &[u8]) -> String {
-    let _ = data;
-    unimplemented!("filled in by the jose implementation")
+    URL_SAFE_NO_PAD.encode(data)
 }
 
 /// `n` random bytes from the OS, base64url encoded: for `jti`, `state`, PKCE verifiers.
+///
+/// # Panics
+/// When the operating system cannot provide random bytes at all (see
+/// [`try_random_base64url`]). A predictable `jti`, `state` or PKCE verifier would be a security
+/// hole, and this signature has no error to return, so failing closed is the only safe choice.
 pub fn random_base64url(n: usize) -> String {
-    let _ = n;
-    unimplemented!("filled in by the jose implementation")
+    // getrandom fails only when the OS has no usable entropy source (no getrandom(2) and no
+    // /dev/urandom); nothing sensible can continue then, see the doc comment above.
+    #[allow(clippy::expect_used)]
+    try_random_base64url(n).expect("the operating system random number generator failed")
+}
+
+/// Like [`random_base64url`], but returns the OS random number generator's failure instead of
+/// panicking.
+pub fn try_random_base64url(n: usize) -> Result<String, JoseError> {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).map_err(|error| JoseError::Signing {
+        reason: format!("the operating system random number generator failed: {error}"),
+    })?;
+    Ok(base64url(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_challenge_matches_rfc_7636_appendix_b() {
+        // RFC 7636 Appendix B: this verifier hashes to this S256 challenge.
+        assert_eq!(
+            sha256_base64url(b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn ath_matches_rfc_9449_example() {
+        // RFC 9449 §7.1: the example access token and its `ath`.
+        assert_eq!(
+            sha256_base64url(b"Kz~8mXK1EalYznwH-LC-1fBAo.4Ljp~zsPE_NeO.gxU"),
+            "fUHyO2r2Z3DZ53EsNrWBb0xWXoaNy59IiKCAqksmQEo"
+        );
+    }
+
+    #[test]
+    fn base64url_has_no_padding_and_url_alphabet() {
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+        assert_eq!(base64url(b""), "");
+    }
+
+    #[test]
+    fn random_base64url_has_expected_length_and_differs() {
+        let a = random_base64url(32);
+        let b = random_base64url(32);
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, b);
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
+        assert_eq!(random_base64url(0), "");
+    }
+
+    #[test]
+    fn unserializable_claims_fail_with_signing_error() {
+        // serde_json refuses maps with non-string keys.
+        let claims: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        let key = SigningKey::generate(KeyKind::P256).unwrap();
+        let error = key.sign(&JwsHeader::default(), &claims).unwrap_err();
+        assert!(matches!(error, JoseError::Signing { .. }), "{error:?}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("signing failed: the claims cannot be serialized as JSON: "),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn every_error_variant_formats_as_one_lowercase_line() {
+        let errors = [
+            JoseError::JwkNotJson {
+                reason: "expected value at line 1 column 1".into(),
+            },
+            JoseError::JwkMissingField { field: "n" },
+            JoseError::JwkPublicOnly,
+            JoseError::UnsupportedKeyType { kty: "oct".into() },
+            JoseError::UnsupportedCurve {
+                crv: "secp256k1".into(),
+            },
+            JoseError::JwkInvalidField {
+                field: "d",
+                reason: "not base64url".into(),
+            },
+            JoseError::JwkInconsistent,
+            JoseError::RsaKeyTooSmall { bits: 1024 },
+            JoseError::AlgorithmMismatch {
+                alg: "ES256".into(),
+                kty: "RSA".into(),
+            },
+            JoseError::PemIsCertificate,
+            JoseError::PemEncrypted,
+            JoseError::PemPublicKey,
+            JoseError::PemInvalid {
+                reason: "no PEM block found".into(),
+            },
+            JoseError::Signing {
+                reason: "rng failed".into(),
+            },
+            JoseError::MalformedJws {
+                reason: "expected 3 dot-separated parts".into(),
+            },
+            JoseError::UnexpectedAlgorithm { alg: "none".into() },
+            JoseError::BadSignature,
+        ];
+        for error in errors {
+            let message = error.to_string();
+            assert!(!message.contains('\n'), "{message}");
+            assert!(!message.ends_with('.'), "{message}");
+            assert!(message.starts_with(|c: char| c.is_lowercase()), "{message}");
+        }
+    }
+
+    #[test]
+    fn algorithm_names_round_trip() {
+        for alg in [
+            Algorithm::RS256,
+            Algorithm::RS384,
+            Algorithm::RS512,
+            Algorithm::ES256,
+            Algorithm::ES384,
+            Algorithm::ES512,
+        ] {
+            assert_eq!(Algorithm::from_name(alg.as_str()), Some(alg));
+            assert_eq!(alg.to_string(), alg.as_str());
+        }
+        for name in ["none", "HS256", "PS256", "EdDSA", "rs256", ""] {
+            assert_eq!(Algorithm::from_name(name), None, "{name}");
+        }
+    }
 }
