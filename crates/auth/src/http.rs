@@ -1,0 +1,144 @@
+//! The one HTTP client every request goes through, and how its failures become [`AuthError`]s.
+
+use std::time::Duration;
+
+use oktactl_wire::{OAuthErrorBody, OktaErrorBody};
+use reqwest::header::HeaderMap;
+
+use crate::error::AuthError;
+
+/// Default timeout for one request.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A configured HTTP client (rustls, no redirects, a timeout, oktactl's user agent).
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    timeout: Duration,
+}
+
+impl HttpClient {
+    /// Builds a client whose requests time out after `timeout`.
+    ///
+    /// Redirects are never followed: a token request that follows a redirect could send the
+    /// client's credentials to another host (the SSRF warning in oauth2-rs's docs).
+    pub fn new(timeout: Duration) -> Result<Self, AuthError> {
+        let inner = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("oktactl/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| AuthError::Network {
+                url: "(client setup)".into(),
+                reason: e.to_string(),
+            })?;
+        Ok(HttpClient { inner, timeout })
+    }
+
+    /// The underlying reqwest client.
+    pub fn inner(&self) -> &reqwest::Client {
+        &self.inner
+    }
+
+    /// The per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Turns a failed send into a [`AuthError::Timeout`] or [`AuthError::Network`] naming `url`.
+    pub fn send_error(&self, url: &str, err: &reqwest::Error) -> AuthError {
+        if err.is_timeout() {
+            return AuthError::Timeout {
+                url: url.to_string(),
+                seconds: self.timeout.as_secs(),
+            };
+        }
+        AuthError::Network {
+            url: url.to_string(),
+            reason: root_cause(err),
+        }
+    }
+}
+
+/// The innermost cause of a reqwest error, without the URL (we print the URL ourselves).
+fn root_cause(err: &reqwest::Error) -> String {
+    let mut source: &dyn std::error::Error = err;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    let text = source.to_string();
+    if err.is_connect() && !text.contains("connect") {
+        format!("connection failed: {text}")
+    } else {
+        text
+    }
+}
+
+/// Turns a non-success answer into an error: an OAuth error body (RFC 6749 §5.2), an Okta API
+/// error body, or [`AuthError::UnexpectedResponse`].
+pub fn error_from_body(url: &str, status: u16, headers: &HeaderMap, body: &[u8]) -> AuthError {
+    if let Ok(oauth) = serde_json::from_slice::<OAuthErrorBody>(body) {
+        return AuthError::OAuth {
+            url: url.to_string(),
+            status,
+            error: oauth.error,
+            description: oauth.error_description,
+            hint: None,
+        };
+    }
+    if let Ok(okta) = serde_json::from_slice::<OktaErrorBody>(body) {
+        return AuthError::Api {
+            url: url.to_string(),
+            status,
+            code: okta.error_code,
+            summary: okta.error_summary,
+            hint: scope_hint(headers),
+        };
+    }
+    let content_type = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("no content type");
+    AuthError::UnexpectedResponse {
+        url: url.to_string(),
+        status,
+        detail: Some(format!("{content_type}, {} bytes", body.len())),
+    }
+}
+
+/// On 403, Okta names the scope the token lacks in `WWW-Authenticate` (reference §2); say it in
+/// plain words.
+fn scope_hint(headers: &HeaderMap) -> Option<String> {
+    let challenge = headers
+        .get(reqwest::header::WWW_AUTHENTICATE)?
+        .to_str()
+        .ok()?;
+    if !challenge.contains("insufficient_scope") {
+        return None;
+    }
+    let scope = challenge.split("scope=\"").nth(1)?.split('"').next()?;
+    Some(format!(
+        "the token lacks the scope {scope}: grant it to the app (Okta API Scopes tab) and connect \
+         with --scopes {scope}"
+    ))
+}
+
+/// Seconds between the server's `Date` header and the local clock (positive: local is ahead).
+pub fn clock_skew(headers: &HeaderMap) -> Option<i64> {
+    let date = headers.get(reqwest::header::DATE)?.to_str().ok()?;
+    let server = httpdate::parse_http_date(date).ok()?;
+    let now = std::time::SystemTime::now();
+    Some(match now.duration_since(server) {
+        Ok(ahead) => ahead.as_secs() as i64,
+        Err(behind) => -(behind.duration().as_secs() as i64),
+    })
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
