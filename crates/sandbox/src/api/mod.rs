@@ -1,0 +1,5 @@
+//! The management API subset (`/api/v1/*`, reference §7).
+
+pub(crate) mod auth;
+pub(crate) mod filter;
+pub(crate) mod users;

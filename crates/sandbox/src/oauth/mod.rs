@@ -1,0 +1,19 @@
+//! The org authorization server (`/oauth2/v1/*`, reference §1): discovery, the client
+//! credentials grant with `private_key_jwt` and DPoP, revocation and introspection.
+
+pub(crate) mod access_token;
+pub(crate) mod client_auth;
+pub(crate) mod dpop;
+pub(crate) mod form;
+pub(crate) mod metadata;
+pub(crate) mod revoke;
+pub(crate) mod token;
+
+/// The token endpoint's path; assertions and token-request proofs name `<base_url>` + this.
+pub(crate) const TOKEN_PATH: &str = "/oauth2/v1/token";
+/// The revocation endpoint's path.
+pub(crate) const REVOKE_PATH: &str = "/oauth2/v1/revoke";
+/// The introspection endpoint's path.
+pub(crate) const INTROSPECT_PATH: &str = "/oauth2/v1/introspect";
+/// The signing keys' path.
+pub(crate) const KEYS_PATH: &str = "/oauth2/v1/keys";

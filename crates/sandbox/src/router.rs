@@ -1,0 +1,88 @@
+//! The routes, and the headers every answer carries: `Date` from the sandbox clock and the
+//! `X-Rate-Limit-*` trio (reference §7).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::api::users::{self, USERS_PATH};
+use crate::oauth::{INTROSPECT_PATH, KEYS_PATH, REVOKE_PATH, TOKEN_PATH, metadata, revoke, token};
+use crate::responses::ApiError;
+use crate::state::AppState;
+
+/// Builds the sandbox's router.
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(metadata::metadata),
+        )
+        .route("/.well-known/openid-configuration", get(metadata::metadata))
+        .route(KEYS_PATH, get(metadata::keys))
+        .route(TOKEN_PATH, post(token::token))
+        .route(REVOKE_PATH, post(revoke::revoke))
+        .route(INTROSPECT_PATH, post(revoke::introspect))
+        .route(USERS_PATH, get(users::list_users))
+        .route("/api/v1/users/{id}", get(users::get_user))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            common_headers,
+        ))
+        .with_state(state)
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+    ApiError::not_found(uri.path(), "Endpoint").into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "E0000022",
+        "The endpoint does not support the provided HTTP method",
+    )
+    .into_response()
+}
+
+/// Counts the request and adds `Date` and the rate-limit headers to its answer.
+async fn common_headers(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    state.controls.count_request(&path);
+    let rate = state.rate_limit_hit(family(&path));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let date = httpdate::fmt_http_date(state.controls.now_system());
+    if let Ok(date) = HeaderValue::from_str(&date) {
+        headers.insert(header::DATE, date);
+    }
+    headers.insert("x-rate-limit-limit", HeaderValue::from(rate.limit));
+    headers.insert("x-rate-limit-remaining", HeaderValue::from(rate.remaining));
+    headers.insert("x-rate-limit-reset", HeaderValue::from(rate.reset));
+    response
+}
+
+/// The rate-limit bucket of a path: Okta limits per endpoint family.
+fn family(path: &str) -> &'static str {
+    match path {
+        TOKEN_PATH => "token",
+        REVOKE_PATH => "revoke",
+        INTROSPECT_PATH => "introspect",
+        KEYS_PATH => "keys",
+        USERS_PATH => "users-list",
+        _ if path.starts_with("/api/v1/users/") => "users-id",
+        _ if path.starts_with("/.well-known/") => "well-known",
+        _ if path.starts_with("/oauth2/") => "oauth2",
+        _ => "other",
+    }
+}

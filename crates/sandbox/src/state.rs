@@ -1,0 +1,301 @@
+//! Shared server state: the configuration, the sandbox's signing key, the test knobs and the
+//! in-memory ledger of used `jti`s, nonces, issued tokens and rate-limit windows.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use oktactl_jose::{SigningKey, VerifyingKey};
+
+use crate::SandboxError;
+use crate::config::{AppConfig, SandboxConfig};
+
+/// How long a token-endpoint DPoP nonce is handed out before a new one is made. Okta rotates
+/// about daily and keeps older nonces valid for days (reference §3); an hour keeps tests honest
+/// without making nonces expire under them.
+const NONCE_ROTATE_SECONDS: i64 = 3600;
+/// How long a nonce stays valid after it was made.
+const NONCE_LIFETIME_SECONDS: i64 = 24 * 3600;
+/// A DPoP proof's `iat` may differ from the sandbox clock by this much.
+pub(crate) const PROOF_IAT_WINDOW_SECONDS: i64 = 300;
+/// Maps are pruned of expired entries once they grow past this.
+const PRUNE_THRESHOLD: usize = 1024;
+
+/// Test knobs and counters, shared by the server and every [`crate::Controls`] handle.
+#[derive(Debug)]
+pub(crate) struct ControlsInner {
+    pub clock_skew: AtomicI64,
+    pub request_counts: Mutex<HashMap<String, usize>>,
+    pub tokens_issued: AtomicUsize,
+    pub revoked_tokens: AtomicUsize,
+    pub require_resource_nonce: AtomicBool,
+    pub token_endpoint_nonce_required: AtomicBool,
+}
+
+impl ControlsInner {
+    pub(crate) fn new() -> Self {
+        ControlsInner {
+            clock_skew: AtomicI64::new(0),
+            request_counts: Mutex::new(HashMap::new()),
+            tokens_issued: AtomicUsize::new(0),
+            revoked_tokens: AtomicUsize::new(0),
+            require_resource_nonce: AtomicBool::new(false),
+            token_endpoint_nonce_required: AtomicBool::new(true),
+        }
+    }
+
+    /// The sandbox clock: the real clock moved by the configured skew.
+    pub(crate) fn now_system(&self) -> SystemTime {
+        let skew = self.clock_skew.load(Ordering::Relaxed);
+        let real = SystemTime::now();
+        let moved = if skew >= 0 {
+            real.checked_add(Duration::from_secs(skew.unsigned_abs()))
+        } else {
+            real.checked_sub(Duration::from_secs(skew.unsigned_abs()))
+        };
+        moved.unwrap_or(real)
+    }
+
+    /// The sandbox clock in seconds since the epoch.
+    pub(crate) fn now(&self) -> i64 {
+        let since = self
+            .now_system()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    pub(crate) fn count_request(&self, path: &str) {
+        *lock(&self.request_counts)
+            .entry(path.to_owned())
+            .or_default() += 1;
+    }
+}
+
+/// An app with its registered keys parsed once, at start.
+pub(crate) struct RegisteredApp {
+    pub config: AppConfig,
+    /// `(kid, key)` for each registered JWK.
+    pub keys: Vec<(Option<String>, VerifyingKey)>,
+    /// RFC 7638 thumbprints of the registered JWKs: a DPoP key must not be one of them.
+    pub thumbprints: Vec<String>,
+}
+
+/// What the sandbox remembers about an access token it issued.
+#[derive(Debug, Clone)]
+pub(crate) struct IssuedToken {
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub iat: i64,
+    pub exp: i64,
+    pub jkt: Option<String>,
+    pub revoked: bool,
+}
+
+/// Everything the server handlers share.
+pub(crate) struct AppState {
+    pub base_url: String,
+    pub config: SandboxConfig,
+    pub apps: HashMap<String, RegisteredApp>,
+    pub signing_key: SigningKey,
+    pub verifying_key: VerifyingKey,
+    pub controls: Arc<ControlsInner>,
+    ledger: Mutex<Ledger>,
+}
+
+#[derive(Default)]
+struct Ledger {
+    /// `client_id \n jti` → the assertion's `exp` (forgotten after that).
+    assertion_jtis: HashMap<String, i64>,
+    /// Proof `jti` → when it may be forgotten.
+    proof_jtis: HashMap<String, i64>,
+    /// Access token `jti` → state.
+    tokens: HashMap<String, IssuedToken>,
+    /// `(nonce, made at)`, newest last.
+    nonces: Vec<(String, i64)>,
+    /// Endpoint family → `(window start, requests in it)`.
+    rate_windows: HashMap<&'static str, (i64, u32)>,
+}
+
+/// Rate-limit headers for one response.
+pub(crate) struct RateLimitStatus {
+    pub limit: u32,
+    pub remaining: u32,
+    pub reset: i64,
+}
+
+impl AppState {
+    pub(crate) fn new(
+        base_url: String,
+        config: SandboxConfig,
+        signing_key: SigningKey,
+        controls: Arc<ControlsInner>,
+    ) -> Result<Self, SandboxError> {
+        let mut apps = HashMap::new();
+        for app in &config.apps {
+            let mut keys = Vec::new();
+            let mut thumbprints = Vec::new();
+            for jwk in &app.jwks {
+                let invalid = |err: oktactl_jose::JoseError| SandboxError::InvalidAppKey {
+                    client_id: app.client_id.clone(),
+                    reason: err.to_string(),
+                };
+                keys.push((
+                    jwk.kid.clone(),
+                    VerifyingKey::from_jwk(jwk).map_err(invalid)?,
+                ));
+                thumbprints.push(oktactl_jose::jwk_thumbprint(jwk).map_err(invalid)?);
+            }
+            let registered = RegisteredApp {
+                config: app.clone(),
+                keys,
+                thumbprints,
+            };
+            if apps.insert(app.client_id.clone(), registered).is_some() {
+                return Err(SandboxError::DuplicateClient {
+                    client_id: app.client_id.clone(),
+                });
+            }
+        }
+        let verifying_key = VerifyingKey::from_jwk(&signing_key.public_jwk()).map_err(|err| {
+            SandboxError::KeyGeneration {
+                reason: err.to_string(),
+            }
+        })?;
+        Ok(AppState {
+            base_url,
+            config,
+            apps,
+            signing_key,
+            verifying_key,
+            controls,
+            ledger: Mutex::new(Ledger::default()),
+        })
+    }
+
+    /// The sandbox clock in seconds since the epoch.
+    pub(crate) fn now(&self) -> i64 {
+        self.controls.now()
+    }
+
+    /// `<base_url><path>`.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// Remembers an assertion `jti` until `exp`; `false` when it was already used (Okta treats
+    /// assertions as single use, reference §2).
+    pub(crate) fn consume_assertion_jti(&self, client_id: &str, jti: &str, exp: i64) -> bool {
+        let now = self.now();
+        let mut ledger = lock(&self.ledger);
+        if ledger.assertion_jtis.len() > PRUNE_THRESHOLD {
+            ledger
+                .assertion_jtis
+                .retain(|_, forget_after| *forget_after >= now);
+        }
+        let key = format!("{client_id}\n{jti}");
+        if ledger.assertion_jtis.contains_key(&key) {
+            return false;
+        }
+        ledger.assertion_jtis.insert(key, exp.max(now));
+        true
+    }
+
+    /// Remembers a DPoP proof `jti` for as long as its `iat` could still pass; `false` when it
+    /// was already used (RFC 9449 §11.1).
+    pub(crate) fn consume_proof_jti(&self, jti: &str) -> bool {
+        let now = self.now();
+        let mut ledger = lock(&self.ledger);
+        if ledger.proof_jtis.len() > PRUNE_THRESHOLD {
+            ledger
+                .proof_jtis
+                .retain(|_, forget_after| *forget_after >= now);
+        }
+        if ledger.proof_jtis.contains_key(jti) {
+            return false;
+        }
+        ledger
+            .proof_jtis
+            .insert(jti.to_owned(), now + 2 * PROOF_IAT_WINDOW_SECONDS);
+        true
+    }
+
+    /// The nonce to hand out now (RFC 9449 §8), making a new one when the newest is old.
+    pub(crate) fn current_nonce(&self) -> String {
+        let now = self.now();
+        let mut ledger = lock(&self.ledger);
+        ledger
+            .nonces
+            .retain(|(_, made)| now - made < NONCE_LIFETIME_SECONDS);
+        if let Some((nonce, made)) = ledger.nonces.last()
+            && now - made < NONCE_ROTATE_SECONDS
+            && *made <= now
+        {
+            return nonce.clone();
+        }
+        let nonce = oktactl_jose::random_base64url(32);
+        ledger.nonces.push((nonce.clone(), now));
+        nonce
+    }
+
+    /// Whether `nonce` was handed out by this sandbox and is still valid.
+    pub(crate) fn nonce_is_valid(&self, nonce: &str) -> bool {
+        let now = self.now();
+        lock(&self.ledger)
+            .nonces
+            .iter()
+            .any(|(known, made)| known == nonce && now - made < NONCE_LIFETIME_SECONDS)
+    }
+
+    pub(crate) fn record_token(&self, jti: String, token: IssuedToken) {
+        lock(&self.ledger).tokens.insert(jti, token);
+        self.controls.tokens_issued.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn issued_token(&self, jti: &str) -> Option<IssuedToken> {
+        lock(&self.ledger).tokens.get(jti).cloned()
+    }
+
+    /// Marks a token revoked if it was issued to `client_id`; `true` when it changed state.
+    pub(crate) fn revoke(&self, jti: &str, client_id: &str) -> bool {
+        let mut ledger = lock(&self.ledger);
+        match ledger.tokens.get_mut(jti) {
+            Some(token) if token.client_id == client_id && !token.revoked => {
+                token.revoked = true;
+                self.controls.revoked_tokens.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Counts one request in the per-minute window of `family`.
+    pub(crate) fn rate_limit_hit(&self, family: &'static str) -> RateLimitStatus {
+        let now = self.now();
+        let window_start = now - now.rem_euclid(60);
+        let limit = self.config.rate_limit;
+        let mut ledger = lock(&self.ledger);
+        let window = ledger
+            .rate_windows
+            .entry(family)
+            .or_insert((window_start, 0));
+        if window.0 != window_start {
+            *window = (window_start, 0);
+        }
+        window.1 = window.1.saturating_add(1);
+        RateLimitStatus {
+            limit,
+            remaining: limit.saturating_sub(window.1),
+            reset: window_start + 60,
+        }
+    }
+}
+
+/// Locks a mutex, carrying on past poisoning: every critical section here leaves the maps
+/// consistent even if a panic interrupted it, so the data is still usable.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,8 @@
+mod demo;
+mod dpop;
+mod headers;
+mod metadata;
+mod revoke;
+mod token;
+mod users;
+mod util;
