@@ -1,0 +1,117 @@
+//! The command line: every flag's definition and help text lives here, so help, completions
+//! and the man page can all be generated from one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Get and use access tokens for Okta's management APIs.
+#[derive(Debug, Parser)]
+#[command(name = "oktactl", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Profile the connection is stored under.
+    #[arg(
+        long,
+        global = true,
+        env = "OKTACTL_PROFILE",
+        default_value = "default"
+    )]
+    pub profile: String,
+
+    /// Seconds to wait for each HTTP request.
+    #[arg(long, global = true, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Get an access token and store it (client credentials with a private key, a client
+    /// secret, or an SSWS API token).
+    Connect(ConnectArgs),
+    /// Show the stored connection: tenant, app, flow, scopes, token type, expiry (never the token).
+    Status(StatusArgs),
+    /// Print the access token, getting a new one first when it expires within 60 s.
+    Token,
+    /// Revoke the stored token and forget it.
+    Disconnect,
+    /// Run the local Okta-compatible sandbox server in the foreground.
+    Sandbox(SandboxArgs),
+    /// Start the sandbox, connect to it with a private key and DPoP, look a user up, disconnect.
+    Demo,
+}
+
+/// `oktactl connect`.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// Okta org: example.okta.com, an https:// URL (custom domain), or http:// on loopback.
+    #[arg(long, env = "OKTA_CLIENT_ORGURL")]
+    pub tenant: Option<String>,
+
+    /// Client id of the Okta app, e.g. 0oakmj8hvxvtvCy3P5d7.
+    #[arg(long, env = "OKTA_CLIENT_CLIENTID")]
+    pub client_id: Option<String>,
+
+    /// Scopes to request; repeat the flag or give a comma/space separated list
+    /// [default: okta.users.manage].
+    #[arg(long, env = "OKTA_CLIENT_SCOPES", num_args = 1..)]
+    pub scopes: Vec<String>,
+
+    /// Private JSON Web Key of the app: the JSON itself, @file, or - for stdin.
+    #[arg(
+        long = "json-web-key",
+        visible_alias = "jwk",
+        value_name = "JSON|@FILE|-",
+        group = "credential"
+    )]
+    pub jwk: Option<String>,
+
+    /// PEM private key file of the app (PKCS#1/PKCS#8 RSA, SEC1/PKCS#8 EC).
+    #[arg(long, value_name = "PEM-FILE", group = "credential")]
+    pub private_key: Option<PathBuf>,
+
+    /// Client secret (client_secret_post): the value, @file, or - for stdin. Okta refuses it
+    /// for okta.* scopes.
+    #[arg(long, value_name = "SECRET|@FILE|-", group = "credential")]
+    pub client_secret: Option<String>,
+
+    /// SSWS API token: the value, @file, or - for stdin. Checked with one API call, then stored.
+    #[arg(long, value_name = "TOKEN|@FILE|-", group = "credential")]
+    pub api_token: Option<String>,
+
+    /// Always send DPoP proofs.
+    #[arg(long, conflicts_with = "no_dpop")]
+    pub dpop: bool,
+
+    /// Never send DPoP proofs.
+    #[arg(long)]
+    pub no_dpop: bool,
+}
+
+/// `oktactl status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `oktactl sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Port to listen on (127.0.0.1); 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Folder for the demo config and key files [default: <config dir>/sandbox].
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+
+    /// Run with this config file instead of writing the demo one.
+    #[arg(long, conflicts_with = "dir")]
+    pub config: Option<PathBuf>,
+}

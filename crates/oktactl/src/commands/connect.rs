@@ -1,0 +1,155 @@
+//! `oktactl connect`: resolve tenant, app, scopes and credential (flags, then the Okta SDKs'
+//! environment variables, then `~/.okta/okta.yaml`), get a token, store it.
+
+use oktactl_auth::config::{OktaYamlClient, load_okta_yaml, okta_yaml_path};
+use oktactl_auth::credential::{
+    jwk_from_arg, pem_from_file, private_key_from_sdk_value, read_secret_arg,
+};
+use oktactl_auth::{ClientId, ConnectRequest, Credential, DpopMode, Scopes, StoreKind, Tenant};
+
+use crate::cli::ConnectArgs;
+use crate::commands::{CommandError, Context};
+use crate::output::relative;
+
+/// Runs `connect`.
+pub async fn run(ctx: &Context, args: ConnectArgs) -> Result<(), CommandError> {
+    let yaml = match okta_yaml_path() {
+        Some(path) => load_okta_yaml(&path)?.unwrap_or_default(),
+        None => OktaYamlClient::default(),
+    };
+    let request = resolve(&args, &yaml)?;
+    if matches!(request.credential, Credential::ClientSecret(_)) && request.scopes.has_okta_scope()
+    {
+        eprintln!(
+            "warning: Okta refuses client secrets for okta.* scopes on the org authorization server; \
+             use --jwk or --private-key"
+        );
+    }
+    let http = ctx.http()?;
+    let mut session = oktactl_auth::connect(&http, &ctx.profile, request).await?;
+    let store = ctx.store()?;
+    let kind = session.save(&store)?;
+    if kind == StoreKind::File && ctx.store_mode_is_auto() {
+        eprintln!(
+            "warning: no OS keyring available; the token is stored in {} (mode 0600)",
+            store.secrets_path(&ctx.profile).display()
+        );
+    }
+    let profile = session.profile();
+    let expiry = profile
+        .expires_at
+        .map(|e| format!(", expires {}", relative(e - oktactl_auth::http::unix_now())))
+        .unwrap_or_default();
+    eprintln!(
+        "Connected to {} as {} ({} token{expiry}; profile '{}').",
+        profile.tenant,
+        profile.client_id,
+        profile.token_type.as_str(),
+        profile.name
+    );
+    Ok(())
+}
+
+/// Flags win, then `OKTA_CLIENT_*` (clap reads the plain ones), then `okta.yaml`.
+fn resolve(args: &ConnectArgs, yaml: &OktaYamlClient) -> Result<ConnectRequest, CommandError> {
+    let tenant_text = args
+        .tenant
+        .clone()
+        .or_else(|| yaml.org_url.clone())
+        .ok_or_else(|| {
+            CommandError::Usage(
+                "no tenant: pass --tenant example.okta.com (or set OKTA_CLIENT_ORGURL)".into(),
+            )
+        })?;
+    let tenant = Tenant::parse(&tenant_text)?;
+    let client_id_text = args.client_id.clone().or_else(|| yaml.client_id.clone());
+    let credential = resolve_credential(args, yaml)?;
+    let client_id = match (&credential, client_id_text) {
+        (_, Some(id)) => ClientId::parse(&id, &tenant)?,
+        // An SSWS token belongs to an admin, not an app: the client id is only a label.
+        (Credential::ApiToken(_), None) => {
+            ClientId::parse("ssws-api-token", &Tenant::parse("http://127.0.0.1")?)?
+        }
+        (_, None) => {
+            return Err(CommandError::Usage(
+                "no client id: pass --client-id 0oa... (or set OKTA_CLIENT_CLIENTID)".into(),
+            ));
+        }
+    };
+    let scopes = if args.scopes.is_empty() {
+        Scopes::parse(&yaml.scopes)?
+    } else {
+        Scopes::parse(&args.scopes)?
+    };
+    let dpop = match (args.dpop, args.no_dpop) {
+        (true, _) => DpopMode::On,
+        (_, true) => DpopMode::Off,
+        _ => DpopMode::Auto,
+    };
+    Ok(ConnectRequest {
+        tenant,
+        client_id,
+        scopes,
+        credential,
+        dpop,
+    })
+}
+
+fn resolve_credential(
+    args: &ConnectArgs,
+    yaml: &OktaYamlClient,
+) -> Result<Credential, CommandError> {
+    if let Some(jwk) = &args.jwk {
+        return Ok(Credential::PrivateKey(Box::new(jwk_from_arg(
+            jwk, "--jwk",
+        )?)));
+    }
+    if let Some(path) = &args.private_key {
+        return Ok(Credential::PrivateKey(Box::new(pem_from_file(
+            path,
+            "--private-key",
+        )?)));
+    }
+    if let Some(secret) = &args.client_secret {
+        return Ok(Credential::ClientSecret(read_secret_arg(
+            secret,
+            "--client-secret",
+        )?));
+    }
+    if let Some(token) = &args.api_token {
+        return Ok(Credential::ApiToken(read_secret_arg(token, "--api-token")?));
+    }
+    if let Some(key) = std::env::var("OKTA_CLIENT_PRIVATEKEY")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        return Ok(Credential::PrivateKey(Box::new(
+            private_key_from_sdk_value(&key, "OKTA_CLIENT_PRIVATEKEY")?,
+        )));
+    }
+    if let Some(token) = std::env::var("OKTA_CLIENT_TOKEN")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        return Ok(Credential::ApiToken(read_secret_arg(
+            &token,
+            "OKTA_CLIENT_TOKEN",
+        )?));
+    }
+    let mode = yaml.authorization_mode.as_deref().unwrap_or("");
+    if let Some(key) = &yaml.private_key
+        && !mode.eq_ignore_ascii_case("SSWS")
+    {
+        return Ok(Credential::PrivateKey(Box::new(
+            private_key_from_sdk_value(key.secret(), "okta.yaml privateKey")?,
+        )));
+    }
+    if let Some(token) = &yaml.token {
+        return Ok(Credential::ApiToken(token.clone()));
+    }
+    Err(CommandError::Usage(
+        "no credential: pass --jwk <json|@file|->, --private-key <pem-file>, --client-secret or \
+         --api-token (interactive browser sign-in is not available yet)"
+            .into(),
+    ))
+}

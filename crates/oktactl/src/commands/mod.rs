@@ -1,0 +1,96 @@
+//! One module per subcommand; each exposes `run`.
+
+pub mod connect;
+pub mod demo;
+pub mod disconnect;
+pub mod sandbox;
+pub mod status;
+pub mod token;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use oktactl_api::ApiError;
+use oktactl_auth::{AuthError, ErrorKind, HttpClient, StoreMode, TokenStore};
+use oktactl_sandbox::SandboxError;
+
+use crate::cli::Cli;
+
+/// Everything a command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// From the auth library.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// From the API client.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// From the sandbox.
+    #[error("sandbox: {0}")]
+    Sandbox(#[from] SandboxError),
+    /// Bad usage found after parsing.
+    #[error("{0}")]
+    Usage(String),
+    /// Writing to stdout failed (other than a closed pipe).
+    #[error("cannot write output: {0}")]
+    Output(std::io::Error),
+}
+
+impl CommandError {
+    /// The kind of failure, for the exit code.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CommandError::Auth(e) => e.kind(),
+            CommandError::Api(e) => e.kind(),
+            CommandError::Sandbox(_) => ErrorKind::Refused,
+            CommandError::Usage(_) => ErrorKind::BadInput,
+            CommandError::Output(_) => ErrorKind::Refused,
+        }
+    }
+}
+
+impl From<oktactl_auth::StoreError> for CommandError {
+    fn from(e: oktactl_auth::StoreError) -> Self {
+        CommandError::Auth(e.into())
+    }
+}
+
+/// What every command shares: the profile name, the config dir, the store and HTTP settings.
+pub struct Context {
+    /// `--profile`.
+    pub profile: String,
+    /// `--timeout`.
+    pub timeout: Duration,
+    /// `OKTACTL_CONFIG_DIR` or the platform config dir.
+    pub config_dir: PathBuf,
+    store_mode: StoreMode,
+}
+
+impl Context {
+    /// Reads the global options and environment; touches no network and no keyring.
+    pub fn new(cli: &Cli) -> Result<Self, CommandError> {
+        let store_mode =
+            StoreMode::from_env_value(std::env::var("OKTACTL_TOKEN_STORE").ok().as_deref())?;
+        Ok(Context {
+            profile: cli.profile.clone(),
+            timeout: Duration::from_secs(cli.timeout),
+            config_dir: oktactl_auth::config::config_dir()?,
+            store_mode,
+        })
+    }
+
+    /// The token store.
+    pub fn store(&self) -> Result<TokenStore, CommandError> {
+        Ok(TokenStore::open(&self.config_dir, self.store_mode)?)
+    }
+
+    /// Whether secrets go to the keyring when there is one (so a fallback deserves a warning).
+    pub fn store_mode_is_auto(&self) -> bool {
+        self.store_mode == StoreMode::Auto
+    }
+
+    /// An HTTP client with `--timeout`.
+    pub fn http(&self) -> Result<HttpClient, CommandError> {
+        Ok(HttpClient::new(self.timeout)?)
+    }
+}

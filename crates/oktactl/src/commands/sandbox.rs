@@ -1,0 +1,47 @@
+//! `oktactl sandbox`: the local Okta-compatible server in the foreground, until Ctrl-C.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use oktactl_sandbox::{Sandbox, SandboxConfig, write_demo};
+use serde_json::json;
+
+use crate::cli::SandboxArgs;
+use crate::commands::{CommandError, Context};
+use crate::output::print_line;
+
+/// Runs `sandbox`.
+pub async fn run(ctx: &Context, args: SandboxArgs) -> Result<(), CommandError> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let (config, announcement) = match &args.config {
+        Some(path) => (
+            SandboxConfig::from_json_file(path)?,
+            json!({ "config_file": path }),
+        ),
+        None => {
+            let dir = args
+                .dir
+                .clone()
+                .unwrap_or_else(|| ctx.config_dir.join("sandbox"));
+            let demo = write_demo(&dir)?;
+            let announcement = json!({
+                "config_file": demo.config_file,
+                "api_token_file": demo.api_token_file,
+                "clients": demo.clients,
+            });
+            (demo.config, announcement)
+        }
+    };
+    let sandbox = Sandbox::start(config, addr).await?;
+    let mut line = json!({ "base_url": sandbox.base_url() });
+    if let (Some(line), Some(extra)) = (line.as_object_mut(), announcement.as_object()) {
+        line.extend(extra.clone());
+    }
+    print_line(&line.to_string())?;
+    eprintln!(
+        "Sandbox listening on {} — press Ctrl-C to stop.",
+        sandbox.base_url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.shutdown().await;
+    Ok(())
+}

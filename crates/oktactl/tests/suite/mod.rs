@@ -1,0 +1,6 @@
+mod bad_input;
+mod connect;
+mod demo;
+mod harness;
+mod secrets;
+mod token_lifecycle;
