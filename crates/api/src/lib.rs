@@ -5,27 +5,39 @@ about to expire or the API says it is invalid.
 
 Main types: [`OktaClient`], [`ApiResponse`], [`ApiError`].
 
-```no_run
-# async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-use oktactl_auth::{ClientId, ConnectRequest, Credential, DpopMode, HttpClient, Scopes, Tenant};
+```
+# #[tokio::main(flavor = "current_thread")]
+# async fn main() -> Result<(), Box<dyn std::error::Error>> {
+# // The example runs against the local sandbox; with a real org the tenant is
+# // "example.okta.com" and the key is the JWK Okta generated for the app.
+# let dir = tempfile::tempdir()?;
+# let demo = oktactl_sandbox::write_demo(dir.path())?;
+# let sandbox = oktactl_sandbox::Sandbox::start(demo.config.clone(), "127.0.0.1:0".parse()?).await?;
+# let org = sandbox.base_url();
+# let key_file = dir.path().join("0oasandboxdpoprsa001.jwk.json");
 use oktactl_api::OktaClient;
+use oktactl_auth::{ClientId, ConnectRequest, Credential, DpopMode, HttpClient, Scopes, Tenant};
+use oktactl_jose::SigningKey;
 
 let http = HttpClient::new(oktactl_auth::http::DEFAULT_TIMEOUT)?;
-let tenant = Tenant::parse("example.okta.com")?;
-let client_id = ClientId::parse("0oakmj8hvxvtvCy3P5d7", &tenant)?;
-let jwk = std::fs::read_to_string("service-app.jwk.json")?;
-let key = oktactl_jose::SigningKey::from_jwk_json(&jwk)?;
+let tenant = Tenant::parse(&org)?;
+let key = SigningKey::from_jwk_json(&std::fs::read_to_string(&key_file)?)?;
 let request = ConnectRequest {
+    client_id: ClientId::parse("0oasandboxdpoprsa001", &tenant)?,
     tenant,
-    client_id,
     scopes: Scopes::parse(&["okta.users.read"])?,
     credential: Credential::PrivateKey(Box::new(key)),
-    dpop: DpopMode::Auto,
+    dpop: DpopMode::Auto, // this app requires DPoP: detected and handled
 };
 let session = oktactl_auth::connect(&http, "default", request).await?;
+assert_eq!(session.profile().token_type.as_str(), "DPoP");
+
 let mut okta = OktaClient::new(http, session);
 let user = okta.user("alice@example.com").await?;
-println!("{} is {}", user.profile.login, user.id);
+assert_eq!(user.profile.login, "alice@example.com");
+let users: Vec<oktactl_wire::User> = okta.get_json("/api/v1/users?limit=2").await?;
+assert_eq!(users.len(), 2);
+# sandbox.shutdown().await;
 # Ok(()) }
 ```
 */
