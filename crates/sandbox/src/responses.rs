@@ -75,27 +75,35 @@ impl IntoResponse for OAuthError {
     }
 }
 
-/// An Okta management API error answer (`errorCode`, `errorSummary`, …).
+/// An Okta management API error answer (`errorCode`, `errorSummary`, …). Boxed: it travels in
+/// every `Result` of the users API and is only built on the refusal path.
 #[derive(Debug, Clone)]
-pub(crate) struct ApiError {
+pub(crate) struct ApiError(Box<ApiErrorDetails>);
+
+/// What an [`ApiError`] answers with.
+#[derive(Debug, Clone)]
+pub(crate) struct ApiErrorDetails {
     pub status: StatusCode,
     pub code: &'static str,
     pub summary: String,
     pub causes: Vec<String>,
     pub www_authenticate: Option<String>,
     pub dpop_nonce: Option<String>,
+    /// Answered in place of the Okta body (the resource server's `use_dpop_nonce`).
+    pub oauth_body: Option<OAuthErrorBody>,
 }
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &'static str, summary: impl Into<String>) -> Self {
-        ApiError {
+        ApiError(Box::new(ApiErrorDetails {
             status,
             code,
             summary: summary.into(),
             causes: Vec::new(),
             www_authenticate: None,
             dpop_nonce: None,
-        }
+            oauth_body: None,
+        }))
     }
 
     /// 404 E0000007 for a missing resource of `kind` (e.g. `User`).
@@ -124,33 +132,52 @@ impl ApiError {
     }
 }
 
+impl std::ops::Deref for ApiError {
+    type Target = ApiErrorDetails;
+
+    fn deref(&self) -> &ApiErrorDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ApiError {
+    fn deref_mut(&mut self) -> &mut ApiErrorDetails {
+        &mut self.0
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        tracing::info!(code = self.code, summary = %self.summary, "api request refused");
+        let this = *self.0;
+        tracing::info!(code = this.code, summary = %this.summary, "api request refused");
         let body = OktaErrorBody {
-            error_code: self.code.to_owned(),
-            error_summary: self.summary,
-            error_link: Some(self.code.to_owned()),
+            error_code: this.code.to_owned(),
+            error_summary: this.summary,
+            error_link: Some(this.code.to_owned()),
             error_id: Some(format!("oae{}", oktactl_jose::random_base64url(16))),
-            error_causes: self
+            error_causes: this
                 .causes
                 .into_iter()
                 .map(|error_summary| oktactl_wire::OktaErrorCause { error_summary })
                 .collect(),
         };
-        let mut response = (self.status, json_text(&body)).into_response();
+        let text = match &this.oauth_body {
+            Some(oauth) => json_text(oauth),
+            None => json_text(&body),
+        };
+        let mut response = (this.status, text).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        if let Some(value) = self
+        if let Some(value) = this
             .www_authenticate
             .and_then(|v| HeaderValue::from_str(&v).ok())
         {
             headers.insert(header::WWW_AUTHENTICATE, value);
         }
-        if let Some(nonce) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+        if let Some(nonce) = this.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
             headers.insert(DPOP_NONCE, nonce);
         }
         response

@@ -112,10 +112,21 @@ struct Ledger {
     proof_jtis: HashMap<String, i64>,
     /// Access token `jti` → state.
     tokens: HashMap<String, IssuedToken>,
-    /// `(nonce, made at)`, newest last.
-    nonces: Vec<(String, i64)>,
+    /// `(nonce, made at)` per issuing server, newest last.
+    nonces: HashMap<NonceIssuer, Vec<(String, i64)>>,
     /// Endpoint family → `(window start, requests in it)`.
     rate_windows: HashMap<&'static str, (i64, u32)>,
+}
+
+/// Which server hands out a DPoP nonce. RFC 9449 §8 and §9 make nonces specific to the server
+/// that issued them, so a token-endpoint nonce is no good at the users API and the other way
+/// round; clients must keep them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum NonceIssuer {
+    /// The token endpoint (RFC 9449 §8).
+    AuthorizationServer,
+    /// The users API (RFC 9449 §9).
+    ResourceServer,
 }
 
 /// Rate-limit headers for one response.
@@ -221,31 +232,34 @@ impl AppState {
         true
     }
 
-    /// The nonce to hand out now (RFC 9449 §8), making a new one when the newest is old.
-    pub(crate) fn current_nonce(&self) -> String {
+    /// The nonce `issuer` hands out now, making a new one when the newest is old.
+    pub(crate) fn current_nonce(&self, issuer: NonceIssuer) -> String {
         let now = self.now();
         let mut ledger = lock(&self.ledger);
-        ledger
-            .nonces
-            .retain(|(_, made)| now - made < NONCE_LIFETIME_SECONDS);
-        if let Some((nonce, made)) = ledger.nonces.last()
+        let nonces = ledger.nonces.entry(issuer).or_default();
+        nonces.retain(|(_, made)| now - made < NONCE_LIFETIME_SECONDS);
+        if let Some((nonce, made)) = nonces.last()
             && now - made < NONCE_ROTATE_SECONDS
             && *made <= now
         {
             return nonce.clone();
         }
         let nonce = oktactl_jose::random_base64url(32);
-        ledger.nonces.push((nonce.clone(), now));
+        nonces.push((nonce.clone(), now));
         nonce
     }
 
-    /// Whether `nonce` was handed out by this sandbox and is still valid.
-    pub(crate) fn nonce_is_valid(&self, nonce: &str) -> bool {
+    /// Whether `nonce` was handed out by `issuer` and is still valid.
+    pub(crate) fn nonce_is_valid(&self, issuer: NonceIssuer, nonce: &str) -> bool {
         let now = self.now();
         lock(&self.ledger)
             .nonces
-            .iter()
-            .any(|(known, made)| known == nonce && now - made < NONCE_LIFETIME_SECONDS)
+            .get(&issuer)
+            .is_some_and(|nonces| {
+                nonces
+                    .iter()
+                    .any(|(known, made)| known == nonce && now - made < NONCE_LIFETIME_SECONDS)
+            })
     }
 
     pub(crate) fn record_token(&self, jti: String, token: IssuedToken) {

@@ -4,11 +4,12 @@
 use std::sync::atomic::Ordering;
 
 use axum::http::{HeaderMap, StatusCode, header};
+use oktactl_wire::OAuthErrorBody;
 
 use crate::oauth::access_token::{self, KnownToken};
 use crate::oauth::dpop::{self, ProofContext, ProofError};
 use crate::responses::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, NonceIssuer};
 
 /// Algorithms advertised in a `DPoP` challenge (RFC 9449 §7.1).
 const DPOP_ALGS: &str = "RS256 RS384 RS512 ES256 ES384 ES512";
@@ -168,24 +169,31 @@ fn check_resource_proof(
     let nonce_ok = verified
         .nonce
         .as_deref()
-        .is_some_and(|nonce| state.nonce_is_valid(nonce));
+        .is_some_and(|nonce| state.nonce_is_valid(NonceIssuer::ResourceServer, nonce));
     if state
         .controls
         .require_resource_nonce
         .load(Ordering::Relaxed)
         && !nonce_ok
     {
-        // RFC 9449 §9: the resource server's nonce challenge.
+        // RFC 9449 §9: the resource server's nonce challenge. The RFC puts the error only in
+        // `WWW-Authenticate`; the official Python SDK (3.4.6, `fire_request_helper`) reads it from
+        // an OAuth error body, so the answer carries both.
+        let description = "Resource server requires nonce in DPoP proof.";
         let mut err = ApiError::new(
             StatusCode::UNAUTHORIZED,
             "E0000011",
             "Invalid token provided",
         );
+        err.oauth_body = Some(OAuthErrorBody {
+            error: "use_dpop_nonce".to_owned(),
+            error_description: Some(description.to_owned()),
+        });
         err.www_authenticate = Some(format!(
             "DPoP algs=\"{DPOP_ALGS}\", error=\"use_dpop_nonce\", \
-             error_description=\"Resource server requires nonce in DPoP proof\""
+             error_description=\"{description}\""
         ));
-        err.dpop_nonce = Some(state.current_nonce());
+        err.dpop_nonce = Some(state.current_nonce(NonceIssuer::ResourceServer));
         return Err(err);
     }
     Ok(())

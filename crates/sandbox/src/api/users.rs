@@ -87,6 +87,8 @@ pub(crate) async fn list_users(
             Some(q) if !q.is_empty() => format!("{}?{q}", state.url(USERS_PATH)),
             _ => state.url(USERS_PATH),
         };
+        // `self` before `next`, as Okta sends them: the Python SDK (3.4.6) folds the headers into
+        // a dict, where the last `Link` wins, and finds the next page there.
         append_link(response.headers_mut(), &self_link, "self");
         if let Some(last) = page.last()
             && start + page.len() < matching.len()

@@ -16,7 +16,7 @@ use crate::oauth::dpop::{self, ProofContext, ProofError};
 use crate::oauth::form::Form;
 use crate::oauth::{TOKEN_PATH, access_token};
 use crate::responses::{OAuthError, json_no_store};
-use crate::state::AppState;
+use crate::state::{AppState, NonceIssuer};
 
 /// Handles a token request.
 pub(crate) async fn token(
@@ -148,10 +148,12 @@ fn check_proof(
         return Err(refuse(ProofError::SameKeyAsClient));
     }
     match verified.nonce {
-        Some(nonce) if state.nonce_is_valid(&nonce) => Ok(verified.jkt),
+        Some(nonce) if state.nonce_is_valid(NonceIssuer::AuthorizationServer, &nonce) => {
+            Ok(verified.jkt)
+        }
         Some(_) => {
             let mut err = refuse(ProofError::Nonce);
-            err.dpop_nonce = Some(state.current_nonce());
+            err.dpop_nonce = Some(state.current_nonce(NonceIssuer::AuthorizationServer));
             Err(err)
         }
         None if state
@@ -160,7 +162,7 @@ fn check_proof(
             .load(Ordering::Relaxed) =>
         {
             Err(OAuthError {
-                dpop_nonce: Some(state.current_nonce()),
+                dpop_nonce: Some(state.current_nonce(NonceIssuer::AuthorizationServer)),
                 ..OAuthError::new(
                     StatusCode::BAD_REQUEST,
                     "use_dpop_nonce",

@@ -2,6 +2,7 @@ mod demo;
 mod dpop;
 mod headers;
 mod metadata;
+mod python_sdk;
 mod revoke;
 mod token;
 mod users;

@@ -368,28 +368,40 @@ async fn resource_nonce_is_demanded_when_switched_on() {
     let org = TestOrg::start().await;
     org.controls().require_resource_nonce(true);
     let dpop_key = ec_key("dpop");
+    let token_endpoint_nonce = org.token_nonce(&ec_key("other")).await;
     let token = org.dpop_token(&dpop_key, USERS_READ).await.access_token;
-    let response = org.get_with_dpop("/api/v1/users", &token, &dpop_key).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let challenge = response.headers()["www-authenticate"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(challenge.starts_with("DPoP "), "{challenge}");
-    assert!(
-        challenge.contains("error=\"use_dpop_nonce\""),
-        "{challenge}"
-    );
-    let nonce = response.headers()["dpop-nonce"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    // Neither no nonce nor the token endpoint's nonce will do (RFC 9449 §9: nonces are specific
+    // to the server that issued them).
+    let mut resource_nonce = String::new();
+    for nonce in [None, Some(token_endpoint_nonce.as_str())] {
+        let proof = org.proof(&dpop_key, "GET", "/api/v1/users", nonce, Some(&token));
+        let headers = [("Authorization", format!("DPoP {token}")), ("DPoP", proof)];
+        let response = org.get("/api/v1/users", &headers).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let challenge = response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(challenge.starts_with("DPoP "), "{challenge}");
+        assert!(
+            challenge.contains("error=\"use_dpop_nonce\""),
+            "{challenge}"
+        );
+        resource_nonce = response.headers()["dpop-nonce"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        // The official Python SDK reads the error code from the body.
+        let body: serde_json::Value = timed(response.json()).await.unwrap();
+        assert_eq!(body["error"], "use_dpop_nonce");
+    }
+    assert_ne!(resource_nonce, token_endpoint_nonce);
 
     let proof = org.proof(
         &dpop_key,
         "GET",
         "/api/v1/users",
-        Some(&nonce),
+        Some(&resource_nonce),
         Some(&token),
     );
     let response = org
