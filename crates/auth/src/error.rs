@@ -116,6 +116,14 @@ pub enum AuthError {
         /// Why.
         reason: String,
     },
+    /// The connection broke before the whole answer arrived.
+    #[error("the connection to {url} broke before the answer was complete: {reason}")]
+    Interrupted {
+        /// The URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// No stored connection for the profile.
     #[error("not connected (profile '{profile}'): run `oktactl connect` first")]
     NotConnected {
@@ -150,7 +158,9 @@ impl AuthError {
             AuthError::OAuth { .. }
             | AuthError::Api { .. }
             | AuthError::UnexpectedResponse { .. } => ErrorKind::Refused,
-            AuthError::Timeout { .. } | AuthError::Network { .. } => ErrorKind::Network,
+            AuthError::Timeout { .. }
+            | AuthError::Network { .. }
+            | AuthError::Interrupted { .. } => ErrorKind::Network,
             AuthError::NotConnected { .. } | AuthError::ReconnectNeeded { .. } => {
                 ErrorKind::NotConnected
             }

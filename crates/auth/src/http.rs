@@ -54,9 +54,19 @@ impl HttpClient {
                 seconds: self.timeout.as_secs(),
             };
         }
-        AuthError::Network {
+        let reason = root_cause(err);
+        // hyper reports a server that closed the connection mid-answer as IncompleteMessage,
+        // which reqwest files under "connect"; it is a broken exchange, not an unreachable host.
+        if err.is_connect() && !reason.contains("connection closed before message completed") {
+            return AuthError::Network {
+                url: url.to_string(),
+                reason,
+            };
+        }
+        // Connected, then the exchange failed: a closed connection or a cut-off body.
+        AuthError::Interrupted {
             url: url.to_string(),
-            reason: root_cause(err),
+            reason,
         }
     }
 }
@@ -133,6 +143,27 @@ pub fn clock_skew(headers: &HeaderMap) -> Option<i64> {
         Ok(ahead) => ahead.as_secs() as i64,
         Err(behind) => -(behind.duration().as_secs() as i64),
     })
+}
+
+/// How long Okta asks a client to wait after a 429: `X-Rate-Limit-Reset - Date + 1` seconds
+/// (reference §7), at least 1 s (a reset already past means "now"). `None` without a reset
+/// header. `Date` is the answer's own, so a wrong local clock does not matter.
+pub fn rate_limit_wait(headers: &HeaderMap) -> Option<i64> {
+    let reset: i64 = headers
+        .get("x-rate-limit-reset")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let date = headers
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|d| httpdate::parse_http_date(d).ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_else(unix_now);
+    Some(reset.saturating_sub(date).saturating_add(1).max(1))
 }
 
 /// Seconds since the Unix epoch, now.

@@ -232,6 +232,15 @@ impl Session {
         &self.secrets.access_token
     }
 
+    /// The DPoP key the token is bound to, for callers that build their own proofs.
+    pub fn dpop_key(&self) -> Result<Option<DpopKey>, AuthError> {
+        self.secrets
+            .dpop_key
+            .as_ref()
+            .map(DpopKey::from_stored)
+            .transpose()
+    }
+
     /// Whether the token expires within `within_secs` of `now` (never for SSWS tokens).
     pub fn expires_within(&self, within_secs: i64, now: i64) -> bool {
         self.profile

@@ -6,6 +6,8 @@
 //! DPoP proof and a client assertion must both be fresh on every attempt, nonce retries
 //! included (`shared/dependency-notes.md`, "OAuth"). One small loop is easier to read and test.
 
+use std::time::Duration;
+
 use oktactl_jose::SigningKey;
 use oktactl_wire::{CLIENT_ASSERTION_TYPE_JWT_BEARER, TokenResponse};
 use url::Url;
@@ -13,12 +15,19 @@ use url::Url;
 use crate::assertion::client_assertion;
 use crate::dpop::{DpopKey, DpopMode};
 use crate::error::AuthError;
-use crate::http::{HttpClient, clock_skew, error_from_body, unix_now};
+use crate::http::{HttpClient, clock_skew, error_from_body, rate_limit_wait, unix_now};
 use crate::secret::SecretString;
 use crate::tenant::{ClientId, Tenant};
 
 /// Okta's SDKs retry at most twice on a nonce demand (reference §3); so do we.
 const MAX_NONCE_RETRIES: u32 = 2;
+
+/// Answers that say "try again" (429, 502, 503, 504) are retried at most this often, each time
+/// with a fresh assertion and proof.
+const MAX_TRANSIENT_RETRIES: u32 = 2;
+
+/// The longest wait for a rate-limit reset; a later reset is reported instead of waited for.
+const MAX_RATE_LIMIT_WAIT_SECS: i64 = 30;
 
 /// How the client authenticates to the authorization server.
 #[derive(Clone, Debug)]
@@ -99,6 +108,7 @@ pub async fn request_token(
     let mut nonce: Option<String> = None;
     let mut nonce_retries = 0;
     let mut switched_on = false;
+    let mut transient_retries = 0;
     loop {
         let mut form: Vec<(&'static str, String)> = grant.to_vec();
         auth.add_to_form(&mut form, client_id, &url_text)?;
@@ -124,7 +134,24 @@ pub async fn request_token(
         if status.is_success() {
             return parse_grant(&url_text, status.as_u16(), &body, dpop_key);
         }
+        if let Some(wait) = transient_wait(status.as_u16(), &headers, transient_retries) {
+            transient_retries += 1;
+            tracing::info!(
+                status = status.as_u16(),
+                wait_ms = wait.as_millis() as u64,
+                "token endpoint asks to retry"
+            );
+            tokio::time::sleep(wait).await;
+            continue;
+        }
         let mut error = error_from_body(&url_text, status.as_u16(), &headers, &body);
+        if let AuthError::Api {
+            status: 429, hint, ..
+        } = &mut error
+        {
+            *hint = rate_limit_wait(&headers)
+                .map(|s| format!("Okta's rate limit resets in {s} s; try again then"));
+        }
         if let AuthError::OAuth {
             error: code,
             hint,
@@ -158,6 +185,26 @@ pub async fn request_token(
             }
         }
         return Err(error);
+    }
+}
+
+/// How long to wait before retrying an answer that says "try again", or `None` to give up.
+fn transient_wait(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    retries: u32,
+) -> Option<Duration> {
+    if retries >= MAX_TRANSIENT_RETRIES {
+        return None;
+    }
+    match status {
+        429 => {
+            let wait = rate_limit_wait(headers)?;
+            (wait <= MAX_RATE_LIMIT_WAIT_SECS).then(|| Duration::from_secs(wait as u64))
+        }
+        // Exponential: 0.5 s, then 1 s.
+        502..=504 => Some(Duration::from_millis(500 << retries)),
+        _ => None,
     }
 }
 

@@ -24,6 +24,7 @@ mod api;
 mod config;
 mod demo;
 mod error;
+mod faults;
 mod oauth;
 mod responses;
 mod router;
@@ -47,6 +48,7 @@ pub use crate::demo::{
     SECRET_CLIENT_ID, write_demo,
 };
 pub use crate::error::SandboxError;
+pub use crate::faults::Fault;
 use crate::state::{AppState, ControlsInner};
 
 /// How long [`Sandbox::shutdown`] waits for open connections before it stops the server task.
@@ -195,6 +197,21 @@ impl Controls {
         self.inner
             .require_resource_nonce
             .store(required, Ordering::Relaxed);
+    }
+
+    /// Answers the next `times` requests to exactly `path` with `fault` instead of normally.
+    pub fn inject_fault(&self, path: &str, fault: Fault, times: usize) {
+        self.inner.faults.push(path, fault, times);
+    }
+
+    /// Drops the faults not yet served.
+    pub fn clear_faults(&self) {
+        self.inner.faults.clear();
+    }
+
+    /// How many injected faults were served.
+    pub fn faults_injected(&self) -> usize {
+        self.inner.faults.injected()
     }
 
     /// Whether the token endpoint demands a nonce in the proofs of `dpop_required` apps

@@ -35,6 +35,11 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             common_headers,
         ))
+        // Outermost, so an injected fault (e.g. a 429 with its own reset) is sent as made.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::inject,
+        ))
         .with_state(state)
 }
 

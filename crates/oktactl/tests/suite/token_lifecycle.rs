@@ -125,3 +125,37 @@ async fn remint_fails_cleanly_when_the_server_is_gone() {
     // The stored profile is still intact.
     env.run(&["status"]).await.assert_ok();
 }
+
+#[tokio::test]
+async fn concurrent_token_processes_renewing_one_profile_all_succeed() {
+    let env = TestEnv::start_with(|config| {
+        for app in &mut config.apps {
+            app.access_token_lifetime_seconds = Some(45); // always within 60 s: every run renews
+        }
+    })
+    .await;
+    env.connect_jwk(DPOP_APP, &[]).await.assert_ok();
+    for round in 0..3 {
+        // Four processes started together race for the same profile.
+        let token = ["token"];
+        let (a, b, c, d) = tokio::join!(
+            env.run(&token),
+            env.run(&token),
+            env.run(&token),
+            env.run(&token)
+        );
+        for run in [&a, &b, &c, &d] {
+            run.assert_ok();
+            let claims = super::harness::jwt_claims(run.stdout.trim());
+            assert!(
+                claims["cnf"]["jkt"].is_string(),
+                "round {round}: a DPoP-bound token"
+            );
+        }
+        // The store is intact after every round: status parses, token still works.
+        let status = env.run(&["status", "--json"]).await;
+        status.assert_ok();
+        let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
+        assert_eq!(status["token_type"], "DPoP");
+    }
+}
