@@ -135,6 +135,55 @@ pub enum AuthError {
     /// The token store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// `--redirect-uri` is not a loopback `http://` URI, e.g. `https://example.com/cb`.
+    #[error("invalid redirect URI '{input}': {reason}")]
+    InvalidRedirectUri {
+        /// What was given.
+        input: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The redirect URI's port is taken by another program.
+    #[error(
+        "cannot listen on port {port} for the sign-in callback ({reason}): close the program using \
+         it, or register another loopback URI with the app and pass it with --redirect-uri \
+         (now {redirect_uri})"
+    )]
+    PortInUse {
+        /// The port.
+        port: u16,
+        /// The redirect URI in use.
+        redirect_uri: String,
+        /// What the OS said.
+        reason: String,
+    },
+    /// The loopback listener failed otherwise.
+    #[error("sign-in callback listener: {reason}")]
+    Loopback {
+        /// Why.
+        reason: String,
+    },
+    /// Nobody completed the sign-in in time (`--login-timeout`).
+    #[error("sign-in timed out after {seconds} s; nothing was stored")]
+    LoginTimeout {
+        /// The timeout.
+        seconds: u64,
+    },
+    /// The sign-in was refused or cancelled, e.g. `access_denied` on the redirect or while
+    /// polling the device code.
+    #[error("sign-in failed: {error}{}; nothing was stored", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AuthorizationDenied {
+        /// The OAuth error code, e.g. `access_denied`.
+        error: String,
+        /// `error_description`.
+        description: Option<String>,
+    },
+    /// The device code expired before the user approved it (RFC 8628 `expired_token`).
+    #[error("the device code expired before the sign-in was approved; nothing was stored: run `oktactl connect --device` again")]
+    DeviceCodeExpired,
+    /// The id token failed validation.
+    #[error("id token refused: {0}")]
+    IdToken(#[from] crate::id_token::IdTokenError),
 }
 
 impl AuthError {
@@ -155,6 +204,14 @@ impl AuthError {
                 ErrorKind::NotConnected
             }
             AuthError::Store(_) => ErrorKind::BadInput,
+            AuthError::InvalidRedirectUri { .. } | AuthError::PortInUse { .. } => {
+                ErrorKind::BadInput
+            }
+            AuthError::Loopback { .. } => ErrorKind::Network,
+            AuthError::LoginTimeout { .. } | AuthError::DeviceCodeExpired => {
+                ErrorKind::NotConnected
+            }
+            AuthError::AuthorizationDenied { .. } | AuthError::IdToken(_) => ErrorKind::Refused,
         }
     }
 

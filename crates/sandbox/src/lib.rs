@@ -43,8 +43,8 @@ pub use crate::config::{
     DEFAULT_RATE_LIMIT, SandboxConfig, UserConfig,
 };
 pub use crate::demo::{
-    API_TOKEN_FILE, BEARER_EC_CLIENT_ID, CONFIG_FILE, DPOP_RSA_CLIENT_ID, DemoClient, DemoSetup,
-    SECRET_CLIENT_ID, write_demo,
+    API_TOKEN_FILE, BEARER_EC_CLIENT_ID, CONFIG_FILE, DEMO_PASSWORD, DPOP_RSA_CLIENT_ID,
+    DemoClient, DemoSetup, NATIVE_CLIENT_ID, NATIVE_REDIRECT_URI, SECRET_CLIENT_ID, write_demo,
 };
 pub use crate::error::SandboxError;
 use crate::state::{AppState, ControlsInner};
@@ -195,6 +195,12 @@ impl Controls {
         self.inner
             .require_resource_nonce
             .store(required, Ordering::Relaxed);
+    }
+
+    /// The polling interval (seconds) `/oauth2/v1/device/authorize` hands out (default 5);
+    /// polling faster than it gets `slow_down`.
+    pub fn set_device_poll_interval(&self, secs: i64) {
+        self.inner.device_interval.store(secs, Ordering::Relaxed);
     }
 
     /// Whether the token endpoint demands a nonce in the proofs of `dpop_required` apps

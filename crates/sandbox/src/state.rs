@@ -31,6 +31,8 @@ pub(crate) struct ControlsInner {
     pub revoked_tokens: AtomicUsize,
     pub require_resource_nonce: AtomicBool,
     pub token_endpoint_nonce_required: AtomicBool,
+    /// RFC 8628 polling interval handed out by `/oauth2/v1/device/authorize`.
+    pub device_interval: AtomicI64,
 }
 
 impl ControlsInner {
@@ -42,6 +44,7 @@ impl ControlsInner {
             revoked_tokens: AtomicUsize::new(0),
             require_resource_nonce: AtomicBool::new(false),
             token_endpoint_nonce_required: AtomicBool::new(true),
+            device_interval: AtomicI64::new(5),
         }
     }
 
@@ -102,6 +105,8 @@ pub(crate) struct AppState {
     pub verifying_key: VerifyingKey,
     pub controls: Arc<ControlsInner>,
     ledger: Mutex<Ledger>,
+    /// Codes, refresh tokens and device codes of interactive sign-ins.
+    pub user_ledger: Mutex<crate::oauth::user_ledger::UserLedger>,
 }
 
 #[derive(Default)]
@@ -182,6 +187,7 @@ impl AppState {
             verifying_key,
             controls,
             ledger: Mutex::new(Ledger::default()),
+            user_ledger: Mutex::new(Default::default()),
         })
     }
 

@@ -2,6 +2,7 @@
 
 pub mod connect;
 pub mod demo;
+pub mod interactive;
 pub mod disconnect;
 pub mod sandbox;
 pub mod status;
