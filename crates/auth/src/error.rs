@@ -179,7 +179,9 @@ pub enum AuthError {
         description: Option<String>,
     },
     /// The device code expired before the user approved it (RFC 8628 `expired_token`).
-    #[error("the device code expired before the sign-in was approved; nothing was stored: run `oktactl connect --device` again")]
+    #[error(
+        "the device code expired before the sign-in was approved; nothing was stored: run `oktactl connect --device` again"
+    )]
     DeviceCodeExpired,
     /// The id token failed validation.
     #[error("id token refused: {0}")]

@@ -93,11 +93,12 @@ pub async fn validate_id_token(
     if !status.is_success() {
         return Err(error_from_body(&url, status.as_u16(), &headers, &body));
     }
-    let keys: JwkSet = serde_json::from_slice(&body).map_err(|e| AuthError::UnexpectedResponse {
-        url: url.clone(),
-        status: status.as_u16(),
-        detail: Some(format!("the key set is not valid JSON: {e}")),
-    })?;
+    let keys: JwkSet =
+        serde_json::from_slice(&body).map_err(|e| AuthError::UnexpectedResponse {
+            url: url.clone(),
+            status: status.as_u16(),
+            detail: Some(format!("the key set is not valid JSON: {e}")),
+        })?;
     Ok(verify_id_token(
         id_token,
         &keys,
@@ -263,7 +264,12 @@ mod tests {
         let other = token(|c| c.sub = "00u2".into());
         let other_claims = other.split('.').nth(1).unwrap().to_string();
         parts[1] = &other_claims;
-        let forged = format!("{}.{}.{}", parts[0], parts[1], good.split('.').nth(2).unwrap());
+        let forged = format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            good.split('.').nth(2).unwrap()
+        );
         assert_eq!(
             check(&forged).unwrap_err(),
             IdTokenError::SignatureVerification
@@ -276,8 +282,15 @@ mod tests {
 
     #[test]
     fn rp_id_token_kid_unknown() {
-        let err = verify_id_token(&token(|_| {}), &JwkSet { keys: vec![] }, ISS, AUD, Some("n-1"), 2000)
-            .unwrap_err();
+        let err = verify_id_token(
+            &token(|_| {}),
+            &JwkSet { keys: vec![] },
+            ISS,
+            AUD,
+            Some("n-1"),
+            2000,
+        )
+        .unwrap_err();
         assert!(matches!(err, IdTokenError::UnknownKey { .. }), "{err}");
     }
 }

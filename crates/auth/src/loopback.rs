@@ -112,20 +112,21 @@ impl LoopbackListener {
     /// Binds exactly the redirect URI's host and port. A port in use is
     /// [`AuthError::PortInUse`], naming the port and `--redirect-uri`.
     pub async fn bind(redirect: &RedirectUri) -> Result<Self, AuthError> {
-        let listener = TcpListener::bind(redirect.bind_addr())
-            .await
-            .map_err(|e| match e.kind() {
-                std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied => {
-                    AuthError::PortInUse {
-                        port: redirect.bind_addr().port(),
-                        redirect_uri: redirect.as_str().to_string(),
-                        reason: e.to_string(),
+        let listener =
+            TcpListener::bind(redirect.bind_addr())
+                .await
+                .map_err(|e| match e.kind() {
+                    std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied => {
+                        AuthError::PortInUse {
+                            port: redirect.bind_addr().port(),
+                            redirect_uri: redirect.as_str().to_string(),
+                            reason: e.to_string(),
+                        }
                     }
-                }
-                _ => AuthError::Loopback {
-                    reason: format!("cannot listen on {}: {e}", redirect.bind_addr()),
-                },
-            })?;
+                    _ => AuthError::Loopback {
+                        reason: format!("cannot listen on {}: {e}", redirect.bind_addr()),
+                    },
+                })?;
         Ok(LoopbackListener {
             listener,
             redirect: redirect.clone(),
@@ -145,7 +146,11 @@ impl LoopbackListener {
     /// not `expected_state` is refused (RFC 6749 §10.12, CSRF) and the wait goes on. A valid
     /// `error` redirect ends the wait with [`AuthError::AuthorizationDenied`]; the timeout with
     /// [`AuthError::LoginTimeout`].
-    pub async fn wait(self, expected_state: &str, timeout: Duration) -> Result<Callback, AuthError> {
+    pub async fn wait(
+        self,
+        expected_state: &str,
+        timeout: Duration,
+    ) -> Result<Callback, AuthError> {
         let (sender, mut outcomes) = mpsc::channel::<Result<Callback, AuthError>>(4);
         let done = Arc::new(AtomicBool::new(false));
         let deadline = tokio::time::sleep(timeout);
@@ -281,8 +286,7 @@ async fn read_head(stream: &mut TcpStream) -> Option<String> {
             return None;
         }
         buffer.extend_from_slice(&chunk[..n]);
-        if buffer.windows(4).any(|w| w == b"\r\n\r\n") || buffer.windows(2).any(|w| w == b"\n\n")
-        {
+        if buffer.windows(4).any(|w| w == b"\r\n\r\n") || buffer.windows(2).any(|w| w == b"\n\n") {
             return String::from_utf8(buffer).ok();
         }
         if buffer.len() > MAX_REQUEST_HEAD {
@@ -321,8 +325,7 @@ async fn respond(stream: &mut TcpStream, status: u16, body: &str) {
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

@@ -197,6 +197,12 @@ impl Controls {
             .store(required, Ordering::Relaxed);
     }
 
+    /// Forgets every issued refresh token, as when an admin revokes a user's sessions: the next
+    /// refresh gets `invalid_grant`.
+    pub fn forget_refresh_tokens(&self) {
+        self.inner.refresh_epoch.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The polling interval (seconds) `/oauth2/v1/device/authorize` hands out (default 5);
     /// polling faster than it gets `slow_down`.
     pub fn set_device_poll_interval(&self, secs: i64) {

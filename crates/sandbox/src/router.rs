@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::api::users::{self, USERS_PATH};
-use crate::oauth::{INTROSPECT_PATH, KEYS_PATH, REVOKE_PATH, TOKEN_PATH, metadata, revoke, token};
 use crate::oauth::{ACTIVATE_PATH, AUTHORIZE_PATH, DEVICE_AUTHORIZE_PATH, authorize, device};
+use crate::oauth::{INTROSPECT_PATH, KEYS_PATH, REVOKE_PATH, TOKEN_PATH, metadata, revoke, token};
 use crate::responses::ApiError;
 use crate::state::AppState;
 

@@ -33,6 +33,8 @@ pub(crate) struct ControlsInner {
     pub token_endpoint_nonce_required: AtomicBool,
     /// RFC 8628 polling interval handed out by `/oauth2/v1/device/authorize`.
     pub device_interval: AtomicI64,
+    /// Refresh tokens issued in an earlier epoch are refused (`Controls::forget_refresh_tokens`).
+    pub refresh_epoch: AtomicUsize,
 }
 
 impl ControlsInner {
@@ -45,6 +47,7 @@ impl ControlsInner {
             require_resource_nonce: AtomicBool::new(false),
             token_endpoint_nonce_required: AtomicBool::new(true),
             device_interval: AtomicI64::new(5),
+            refresh_epoch: AtomicUsize::new(0),
         }
     }
 

@@ -127,7 +127,7 @@ pub async fn sign_in(
                 Some(&request.nonce),
                 unix_now(),
             )
-                .await?,
+            .await?,
         ),
         None => None,
     };

@@ -87,7 +87,9 @@ pub async fn start(
         verification_uri: parsed.verification_uri,
         verification_uri_complete: parsed.verification_uri_complete,
         expires_in: Duration::from_secs(parsed.expires_in),
-        interval: parsed.interval.map_or(DEFAULT_INTERVAL, Duration::from_secs),
+        interval: parsed
+            .interval
+            .map_or(DEFAULT_INTERVAL, Duration::from_secs),
     })
 }
 

@@ -10,9 +10,7 @@ use oktactl_auth::flows::device;
 use oktactl_auth::http::unix_now;
 use oktactl_auth::id_token::validate_id_token;
 use oktactl_auth::loopback::RedirectUri;
-use oktactl_auth::{
-    AuthError, ClientId, DpopMode, Flow, Scopes, Session, StoreKind, Tenant,
-};
+use oktactl_auth::{AuthError, ClientId, DpopMode, Flow, Scopes, Session, StoreKind, Tenant};
 use serde_json::Value;
 use url::Url;
 
@@ -86,7 +84,8 @@ pub async fn run(
         .await?;
         (Flow::AuthorizationCode, signed.grant, signed.id_claims)
     };
-    let mut session = Session::from_user_grant(&ctx.profile, tenant, client_id, &scopes, flow, grant);
+    let mut session =
+        Session::from_user_grant(&ctx.profile, tenant, client_id, &scopes, flow, grant);
     let store = ctx.store()?;
     let kind = session.save(&store)?;
     if kind == StoreKind::File && ctx.store_mode_is_auto() {

@@ -2,8 +2,8 @@
 
 pub mod connect;
 pub mod demo;
-pub mod interactive;
 pub mod disconnect;
+pub mod interactive;
 pub mod sandbox;
 pub mod status;
 pub mod token;

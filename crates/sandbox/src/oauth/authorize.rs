@@ -19,7 +19,7 @@ use crate::oauth::pages::{FormPage, form_page, message_page};
 use crate::oauth::user_ledger::{CODE_LIFETIME_SECONDS, CodeGrant};
 use crate::state::{AppState, RegisteredApp, lock};
 
-/// Scopes OpenID Connect defines; an app may request them when it is granted them.
+/// A longer `state` is refused.
 const MAX_STATE_LEN: usize = 2048;
 
 /// `GET /oauth2/v1/authorize`: checks the request and shows the sign-in form.
@@ -121,14 +121,14 @@ pub(crate) struct AuthorizeRequest<'a> {
 /// redirect carrying `error` (RFC 6749 §4.1.2.1).
 pub(crate) enum Refusal {
     Page(String),
-    Redirect(Response),
+    Redirect(Box<Response>),
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
             Refusal::Page(message) => bad_request(&message),
-            Refusal::Redirect(response) => response,
+            Refusal::Redirect(response) => *response,
         }
     }
 }
@@ -165,12 +165,12 @@ fn validate<'a>(state: &'a AppState, form: &Form) -> Result<AuthorizeRequest<'a>
         ));
     }
     let refuse = |error: &str, description: &str| {
-        Refusal::Redirect(redirect_error(
+        Refusal::Redirect(Box::new(redirect_error(
             redirect_uri,
             error,
             description,
             Some(state_value),
-        ))
+        )))
     };
     if form.get("response_type") != Some("code") {
         return Err(refuse(
@@ -205,7 +205,10 @@ fn validate<'a>(state: &'a AppState, form: &Form) -> Result<AuthorizeRequest<'a>
         .map(str::to_owned)
         .collect();
     if scopes.is_empty() {
-        return Err(refuse("invalid_scope", "The 'scope' parameter is required."));
+        return Err(refuse(
+            "invalid_scope",
+            "The 'scope' parameter is required.",
+        ));
     }
     if scopes
         .iter()
@@ -314,8 +317,7 @@ pub(crate) fn redirect_with(base: &str, params: &[(&str, &str)]) -> Response {
 
 pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0

@@ -12,11 +12,11 @@ use axum::response::{IntoResponse, Response};
 use oktactl_wire::DeviceAuthorizationResponse;
 
 use crate::config::AuthMethod;
+use crate::oauth::ACTIVATE_PATH;
 use crate::oauth::authorize::check_password;
 use crate::oauth::form::Form;
 use crate::oauth::pages::{FormPage, form_page, message_page};
 use crate::oauth::user_ledger::{DEVICE_CODE_LIFETIME_SECONDS, DeviceGrant, DeviceStatus};
-use crate::oauth::ACTIVATE_PATH;
 use crate::responses::{OAuthError, json_no_store};
 use crate::state::{AppState, lock};
 
@@ -25,10 +25,7 @@ use crate::state::{AppState, lock};
 const USER_CODE_ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ";
 
 /// `POST /oauth2/v1/device/authorize`.
-pub(crate) async fn device_authorize(
-    State(state): State<Arc<AppState>>,
-    body: Bytes,
-) -> Response {
+pub(crate) async fn device_authorize(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
     match start(&state, &body) {
         Ok(answer) => json_no_store(&answer),
         Err(err) => err.into_response(),
@@ -73,7 +70,11 @@ fn start(state: &AppState, body: &[u8]) -> Result<DeviceAuthorizationResponse, O
     }
     let device_code = oktactl_jose::random_base64url(32);
     let user_code = new_user_code();
-    let interval = state.controls.device_interval.load(Ordering::Relaxed).max(0);
+    let interval = state
+        .controls
+        .device_interval
+        .load(Ordering::Relaxed)
+        .max(0);
     let now = state.now();
     {
         let mut ledger = lock(&state.user_ledger);
@@ -184,7 +185,9 @@ pub(crate) async fn activate_post(State(state): State<Arc<AppState>>, body: Byte
         message_page(
             StatusCode::OK,
             "Device activated",
-            &format!("{app_name} is signed in. Return to your terminal; you can close this window."),
+            &format!(
+                "{app_name} is signed in. Return to your terminal; you can close this window."
+            ),
             true,
         )
     }
@@ -229,4 +232,3 @@ fn activate_form(
         },
     )
 }
-

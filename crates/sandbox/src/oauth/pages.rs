@@ -43,7 +43,12 @@ pub(crate) fn form_page(status: StatusCode, page: &FormPage<'_>) -> Response {
     let error = page
         .error
         .as_deref()
-        .map(|e| format!(r#"<div class="alert" role="alert" id="error">{}</div>"#, escape(e)))
+        .map(|e| {
+            format!(
+                r#"<div class="alert" role="alert" id="error">{}</div>"#,
+                escape(e)
+            )
+        })
         .unwrap_or_default();
     let user_code = page
         .user_code

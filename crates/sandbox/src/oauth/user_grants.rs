@@ -3,6 +3,8 @@
 //! §3.4–3.5). Tokens can be DPoP-bound (RFC 9449 §5); a public client's refresh token stays
 //! bound to its DPoP key. With `openid` an RS256 id token comes along (OpenID Connect Core §2).
 
+use std::sync::atomic::Ordering;
+
 use axum::http::{HeaderMap, StatusCode};
 use oktactl_wire::{IdTokenClaims, JwsHeader, TokenResponse};
 
@@ -124,8 +126,13 @@ fn refresh_token(
     let invalid = || invalid_grant("The refresh token is invalid or expired.");
     let grant = {
         let mut ledger = lock(&state.user_ledger);
-        let grant = ledger.refresh_tokens.get(token).cloned().ok_or_else(invalid)?;
-        if grant.client_id != client.client_id() {
+        let grant = ledger
+            .refresh_tokens
+            .get(token)
+            .cloned()
+            .ok_or_else(invalid)?;
+        let epoch = state.controls.refresh_epoch.load(Ordering::Relaxed);
+        if grant.client_id != client.client_id() || grant.epoch != epoch {
             return Err(invalid());
         }
         // RFC 9449 §5: a public client's refresh token is bound to the DPoP key it was issued
@@ -254,6 +261,7 @@ fn issue(
                 scopes: scopes.to_vec(),
                 user_id: user.id.clone(),
                 jkt: jkt.clone(),
+                epoch: state.controls.refresh_epoch.load(Ordering::Relaxed),
             },
         );
         token

@@ -28,6 +28,8 @@ pub(crate) struct RefreshGrant {
     pub scopes: Vec<String>,
     pub user_id: String,
     pub jkt: Option<String>,
+    /// `ControlsInner::refresh_epoch` when issued.
+    pub epoch: usize,
 }
 
 /// Where a device authorization stands.
