@@ -358,11 +358,11 @@ fn page(which: Page<'_>) -> String {
             "#b91c1c",
             "Sign-in did not complete".to_string(),
             format!(
-                "The authorization server answered <code>{}</code>{}. Return to the terminal \
-                 for details.",
+                "The authorization server answered <code>{}</code>{}. Nothing was stored; \
+                 return to the terminal for details.",
                 escape(error),
                 description
-                    .map(|d| format!(": {}", escape(d)))
+                    .map(|d| format!(" &ndash; {}", escape(d.trim().trim_end_matches('.'))))
                     .unwrap_or_default()
             ),
         ),
