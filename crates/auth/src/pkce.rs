@@ -69,7 +69,7 @@ mod tests {
 
     #[test]
     fn rfc7636_appendix_b_vector() {
-        let pkce = Pkce::from_verifier("dBjftJeZ4CVP-1mB0dEcGYA8lG4NZWqkJbOXkNRfuNE");
+        let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
         assert_eq!(
             pkce.challenge(),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
