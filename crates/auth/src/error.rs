@@ -225,3 +225,65 @@ impl AuthError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id_token::IdTokenError;
+
+    /// Every variant of the interactive sign-in formats as one lowercase line with no secret.
+    #[test]
+    fn smoke_sign_in_variants_format() {
+        let variants = [
+            AuthError::InvalidRedirectUri {
+                input: "https://x/cb".into(),
+                reason: "only http".into(),
+            },
+            AuthError::PortInUse {
+                port: 8080,
+                redirect_uri: "http://localhost:8080/login/callback".into(),
+                reason: "address in use".into(),
+            },
+            AuthError::Loopback {
+                reason: "boom".into(),
+            },
+            AuthError::LoginTimeout { seconds: 300 },
+            AuthError::AuthorizationDenied {
+                error: "access_denied".into(),
+                description: Some("no".into()),
+            },
+            AuthError::DeviceCodeExpired,
+            AuthError::IdToken(IdTokenError::Malformed { reason: "x".into() }),
+            AuthError::IdToken(IdTokenError::UnexpectedAlgorithm {
+                alg: "HS256".into(),
+            }),
+            AuthError::IdToken(IdTokenError::UnknownKey { kid: "k".into() }),
+            AuthError::IdToken(IdTokenError::SignatureVerification),
+            AuthError::IdToken(IdTokenError::InvalidIssuer {
+                expected: "a".into(),
+                got: "b".into(),
+            }),
+            AuthError::IdToken(IdTokenError::InvalidAudience {
+                expected: "a".into(),
+                got: "b".into(),
+            }),
+            AuthError::IdToken(IdTokenError::InvalidNonce),
+            AuthError::IdToken(IdTokenError::Expired { exp: 1, now: 2 }),
+        ];
+        for variant in variants {
+            let text = variant.to_string();
+            assert!(!text.contains('\n'), "{text}");
+            assert!(!text.ends_with('.'), "{text}");
+            assert!(text.chars().next().unwrap().is_lowercase(), "{text}");
+            let _ = variant.kind();
+        }
+        assert_eq!(
+            AuthError::LoginTimeout { seconds: 7 }.to_string(),
+            "sign-in timed out after 7 s; nothing was stored"
+        );
+        assert_eq!(
+            AuthError::LoginTimeout { seconds: 7 }.kind(),
+            ErrorKind::NotConnected
+        );
+    }
+}
