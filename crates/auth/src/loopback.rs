@@ -176,7 +176,11 @@ impl LoopbackListener {
                     return outcome;
                 }
                 accepted = self.listener.accept() => {
-                    let Ok((stream, _)) = accepted else { continue };
+                    let Ok((stream, _)) = accepted else {
+                        // E.g. out of file descriptors under a flood: pause instead of spinning.
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        continue;
+                    };
                     let sender = sender.clone();
                     let done = done.clone();
                     let expected = expected.clone();

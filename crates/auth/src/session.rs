@@ -392,7 +392,8 @@ impl Session {
         })
     }
 
-    /// Revokes the access token at `/oauth2/v1/revoke`. SSWS API tokens cannot be revoked this
+    /// Revokes the access token (and the refresh token, when there is one) at
+    /// `/oauth2/v1/revoke`. SSWS API tokens cannot be revoked this
     /// way (reference §6): that is an error the caller can turn into a warning.
     pub async fn revoke(&self, http: &HttpClient) -> Result<(), AuthError> {
         if self.profile.flow == Flow::ApiToken {
@@ -410,7 +411,20 @@ impl Session {
             &self.secrets.access_token,
             "access_token",
         )
-        .await
+        .await?;
+        // A refresh token outlives the access token: revoke it too (RFC 7009 §2.1).
+        if let Some(refresh_token) = &self.secrets.refresh_token {
+            revoke(
+                http,
+                &self.tenant,
+                &self.client_id,
+                &auth,
+                refresh_token,
+                "refresh_token",
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     async fn refresh(&mut self, http: &HttpClient) -> Result<(), AuthError> {

@@ -405,6 +405,10 @@ async fn device_flow_approved_on_the_activation_page() {
     let status = env.run(&["status", "--json"]).await;
     let json: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(json["flow"], "device_code", "{json}");
+    // Disconnect revokes the access token and the refresh token.
+    env.run(&["disconnect"]).await.assert_ok();
+    assert_eq!(env.controls.revoked_tokens(), 1);
+    env.run(&["status"]).await.assert_fails(4, "not connected");
 }
 
 #[tokio::test]
