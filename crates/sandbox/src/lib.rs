@@ -1,7 +1,8 @@
 /*!
-A local, Okta-compatible HTTP server: the org authorization server (`/oauth2/v1/…`) and the
-users API (`/api/v1/users`), so that oktactl, its tests and the official Okta SDKs can run with
-no real tenant. Wire formats and error texts follow `shared/okta-reference.md` §1–3, 6 and 7.
+A local, Okta-compatible HTTP server: the org authorization server (`/oauth2/v1/…`, including
+the interactive sign-in pages of `/oauth2/v1/authorize` and the device flow's `/activate`) and
+the users API (`/api/v1/users`), so that oktactl, its tests and the official Okta SDKs can run
+with no real tenant. Wire formats and error texts follow `shared/okta-reference.md` §1–7.
 
 Main types: [`Sandbox`] (a running server), [`SandboxConfig`] (apps, users, API tokens),
 [`Controls`] (test knobs and counters), [`write_demo`] (a ready-made configuration with keys on

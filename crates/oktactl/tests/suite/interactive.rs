@@ -10,7 +10,8 @@ use oktactl_sandbox::{DEMO_PASSWORD, NATIVE_CLIENT_ID};
 
 use crate::suite::harness::TestEnv;
 use crate::suite::interactive_support::{
-    browser, deliver, free_port, spawn_connect, submit_sign_in, with_redirect,
+    browser, deliver, free_port, spawn_connect, spawn_connect_with_env, submit_sign_in,
+    with_redirect,
 };
 
 async fn env_with_port() -> (TestEnv, String) {
@@ -467,4 +468,68 @@ async fn dpop_sign_in_binds_token_and_refresh_to_the_stored_key() {
     let issued = env.controls.tokens_issued();
     env.run(&["token"]).await.assert_ok();
     assert_eq!(env.controls.tokens_issued(), issued + 1);
+}
+
+/// Writes a `$BROWSER` stub that records the URL it is asked to open.
+fn browser_stub(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let record = dir.join("opened-url");
+    let script = dir.join("browser-stub.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", record.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (script, record)
+}
+
+#[tokio::test]
+async fn with_a_display_the_system_browser_opens_the_printed_url() {
+    let (env, redirect) = env_with_port().await;
+    let (script, record) = browser_stub(env.home.path());
+    let script = script.display().to_string();
+    let mut pending = spawn_connect_with_env(
+        &env,
+        &["--redirect-uri", &redirect],
+        &[("DISPLAY", ":99"), ("BROWSER", &script)],
+    );
+    let url = pending.authorize_url().await;
+    let mut opened = String::new();
+    for _ in 0..100 {
+        opened = std::fs::read_to_string(&record).unwrap_or_default();
+        if !opened.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(opened, url, "the browser got the printed URL");
+    let location = submit_sign_in(&opened, "alice@example.com", DEMO_PASSWORD, "signin").await;
+    deliver(&location).await;
+    pending.finish().await.assert_ok();
+}
+
+#[tokio::test]
+async fn over_ssh_the_browser_is_not_opened_and_the_url_is_printed() {
+    let (env, redirect) = env_with_port().await;
+    let (script, record) = browser_stub(env.home.path());
+    let script = script.display().to_string();
+    let mut pending = spawn_connect_with_env(
+        &env,
+        &["--redirect-uri", &redirect, "--login-timeout", "1"],
+        &[
+            ("DISPLAY", ":99"),
+            ("BROWSER", &script),
+            ("SSH_CONNECTION", "127.0.0.1 50000 127.0.0.1 22"),
+        ],
+    );
+    pending.authorize_url().await;
+    let run = pending.finish().await;
+    run.assert_fails(4, "sign-in timed out after 1 s");
+    assert!(
+        run.stderr.contains("not opening a browser"),
+        "{}",
+        run.stderr
+    );
+    assert!(!record.exists(), "no browser was started");
 }

@@ -94,6 +94,14 @@ impl Pending {
 
 /// Starts `oktactl connect --no-browser` against the native app with `extra` arguments.
 pub fn spawn_connect(env: &TestEnv, extra: &[&str]) -> Pending {
+    let mut args = vec!["--no-browser"];
+    args.extend_from_slice(extra);
+    spawn_connect_with_env(env, &args, &[])
+}
+
+/// Starts `oktactl connect` against the native app with `extra` arguments and extra
+/// environment variables (the environment is otherwise empty: no display).
+pub fn spawn_connect_with_env(env: &TestEnv, extra: &[&str], vars: &[(&str, &str)]) -> Pending {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_oktactl"));
     command
         .args([
@@ -102,10 +110,10 @@ pub fn spawn_connect(env: &TestEnv, extra: &[&str]) -> Pending {
             &env.base_url,
             "--client-id",
             NATIVE_CLIENT_ID,
-            "--no-browser",
         ])
         .args(extra)
         .env_clear()
+        .envs(vars.iter().copied())
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", env.home.path())
         .env("XDG_CONFIG_HOME", env.home.path().join(".config"))

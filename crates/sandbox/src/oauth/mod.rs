@@ -1,5 +1,7 @@
 //! The org authorization server (`/oauth2/v1/*`, reference §1): discovery, the client
-//! credentials grant with `private_key_jwt` and DPoP, revocation and introspection.
+//! credentials grant with `private_key_jwt` and DPoP, revocation and introspection; and for
+//! people (reference §4–5) the sign-in page, the authorization code, refresh token and device
+//! grants, and the device activation page.
 
 pub(crate) mod access_token;
 pub(crate) mod authorize;
