@@ -143,6 +143,57 @@ pub enum AuthError {
     /// The token store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// `--redirect-uri` is not a loopback `http://` URI, e.g. `https://example.com/cb`.
+    #[error("invalid redirect URI '{input}': {reason}")]
+    InvalidRedirectUri {
+        /// What was given.
+        input: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The redirect URI's port is taken by another program.
+    #[error(
+        "cannot listen on port {port} for the sign-in callback ({reason}): close the program using \
+         it, or register another loopback URI with the app and pass it with --redirect-uri \
+         (now {redirect_uri})"
+    )]
+    PortInUse {
+        /// The port.
+        port: u16,
+        /// The redirect URI in use.
+        redirect_uri: String,
+        /// What the OS said.
+        reason: String,
+    },
+    /// The loopback listener failed otherwise.
+    #[error("sign-in callback listener: {reason}")]
+    Loopback {
+        /// Why.
+        reason: String,
+    },
+    /// Nobody completed the sign-in in time (`--login-timeout`).
+    #[error("sign-in timed out after {seconds} s; nothing was stored")]
+    LoginTimeout {
+        /// The timeout.
+        seconds: u64,
+    },
+    /// The sign-in was refused or cancelled, e.g. `access_denied` on the redirect or while
+    /// polling the device code.
+    #[error("sign-in failed: {error}{}; nothing was stored", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AuthorizationDenied {
+        /// The OAuth error code, e.g. `access_denied`.
+        error: String,
+        /// `error_description`.
+        description: Option<String>,
+    },
+    /// The device code expired before the user approved it (RFC 8628 `expired_token`).
+    #[error(
+        "the device code expired before the sign-in was approved; nothing was stored: run `oktactl connect --device` again"
+    )]
+    DeviceCodeExpired,
+    /// The id token failed validation.
+    #[error("id token refused: {0}")]
+    IdToken(#[from] crate::id_token::IdTokenError),
 }
 
 impl AuthError {
@@ -165,6 +216,14 @@ impl AuthError {
                 ErrorKind::NotConnected
             }
             AuthError::Store(_) => ErrorKind::BadInput,
+            AuthError::InvalidRedirectUri { .. } | AuthError::PortInUse { .. } => {
+                ErrorKind::BadInput
+            }
+            AuthError::Loopback { .. } => ErrorKind::Network,
+            AuthError::LoginTimeout { .. } | AuthError::DeviceCodeExpired => {
+                ErrorKind::NotConnected
+            }
+            AuthError::AuthorizationDenied { .. } | AuthError::IdToken(_) => ErrorKind::Refused,
         }
     }
 
@@ -174,5 +233,67 @@ impl AuthError {
             what: what.into(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id_token::IdTokenError;
+
+    /// Every variant of the interactive sign-in formats as one lowercase line with no secret.
+    #[test]
+    fn smoke_sign_in_variants_format() {
+        let variants = [
+            AuthError::InvalidRedirectUri {
+                input: "https://x/cb".into(),
+                reason: "only http".into(),
+            },
+            AuthError::PortInUse {
+                port: 8080,
+                redirect_uri: "http://localhost:8080/login/callback".into(),
+                reason: "address in use".into(),
+            },
+            AuthError::Loopback {
+                reason: "boom".into(),
+            },
+            AuthError::LoginTimeout { seconds: 300 },
+            AuthError::AuthorizationDenied {
+                error: "access_denied".into(),
+                description: Some("no".into()),
+            },
+            AuthError::DeviceCodeExpired,
+            AuthError::IdToken(IdTokenError::Malformed { reason: "x".into() }),
+            AuthError::IdToken(IdTokenError::UnexpectedAlgorithm {
+                alg: "HS256".into(),
+            }),
+            AuthError::IdToken(IdTokenError::UnknownKey { kid: "k".into() }),
+            AuthError::IdToken(IdTokenError::SignatureVerification),
+            AuthError::IdToken(IdTokenError::InvalidIssuer {
+                expected: "a".into(),
+                got: "b".into(),
+            }),
+            AuthError::IdToken(IdTokenError::InvalidAudience {
+                expected: "a".into(),
+                got: "b".into(),
+            }),
+            AuthError::IdToken(IdTokenError::InvalidNonce),
+            AuthError::IdToken(IdTokenError::Expired { exp: 1, now: 2 }),
+        ];
+        for variant in variants {
+            let text = variant.to_string();
+            assert!(!text.contains('\n'), "{text}");
+            assert!(!text.ends_with('.'), "{text}");
+            assert!(text.chars().next().unwrap().is_lowercase(), "{text}");
+            let _ = variant.kind();
+        }
+        assert_eq!(
+            AuthError::LoginTimeout { seconds: 7 }.to_string(),
+            "sign-in timed out after 7 s; nothing was stored"
+        );
+        assert_eq!(
+            AuthError::LoginTimeout { seconds: 7 }.kind(),
+            ErrorKind::NotConnected
+        );
     }
 }

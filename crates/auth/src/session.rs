@@ -8,6 +8,7 @@ use crate::credential::Credential;
 use crate::dpop::{DpopKey, DpopMode};
 use crate::error::AuthError;
 use crate::flows::client_credentials::client_credentials;
+use crate::flows::refresh::refresh;
 use crate::http::{HttpClient, error_from_body, unix_now};
 use crate::profile::{Flow, Profile, ProfileSecrets, StoreKind, StoredCredential, TokenType};
 use crate::revoke::revoke;
@@ -248,13 +249,58 @@ impl Session {
             .is_some_and(|exp| exp - now <= within_secs)
     }
 
-    /// Whether this session can mint a new token by itself (client credentials).
+    /// Builds a session from the grant of an interactive sign-in (authorization code or
+    /// device flow); not yet saved (see [`Session::save`]).
+    pub fn from_user_grant(
+        profile_name: &str,
+        tenant: Tenant,
+        client_id: ClientId,
+        scopes: &Scopes,
+        flow: Flow,
+        grant: TokenGrant,
+    ) -> Session {
+        let mut session = Session {
+            profile: Profile {
+                name: profile_name.to_string(),
+                tenant: tenant.base_url(),
+                client_id: client_id.to_string(),
+                flow,
+                scopes: scopes.as_slice().to_vec(),
+                granted_scopes: Vec::new(),
+                token_type: TokenType::Bearer,
+                obtained_at: 0,
+                expires_at: None,
+                dpop: false,
+                store: StoreKind::File,
+            },
+            secrets: ProfileSecrets {
+                access_token: SecretString::new(""),
+                refresh_token: None,
+                dpop_key: None,
+                client_credential: None,
+            },
+            tenant,
+            client_id,
+        };
+        session.apply_grant(grant);
+        session
+    }
+
+    /// Whether this session can get a new token by itself: client credentials re-mint, or a
+    /// refresh token from an interactive sign-in.
     pub fn can_renew(&self) -> bool {
-        self.secrets.client_credential.is_some()
-            && matches!(
-                self.profile.flow,
-                Flow::ClientCredentialsPrivateKey | Flow::ClientCredentialsSecret
-            )
+        match self.profile.flow {
+            Flow::ClientCredentialsPrivateKey | Flow::ClientCredentialsSecret => {
+                self.secrets.client_credential.is_some()
+            }
+            Flow::AuthorizationCode | Flow::DeviceCode => self.secrets.refresh_token.is_some(),
+            Flow::ApiToken => false,
+        }
+    }
+
+    /// Whether the session holds a refresh token.
+    pub fn has_refresh_token(&self) -> bool {
+        self.secrets.refresh_token.is_some()
     }
 
     /// Mints a new token when the current one expires within `within_secs`; returns whether it
@@ -271,17 +317,33 @@ impl Session {
         Ok(true)
     }
 
-    /// Mints a new token now (client credentials re-mint with the stored credential). Keeps the
-    /// DPoP key so the token binding stays with this profile.
+    /// Gets a new token now: client credentials re-mint with the stored credential, or the
+    /// refresh token grant for interactive sign-ins (a rotated refresh token replaces the old
+    /// one). Keeps the DPoP key so the token binding stays with this profile. A refused refresh
+    /// is [`AuthError::ReconnectNeeded`].
     pub async fn renew(&mut self, http: &HttpClient) -> Result<(), AuthError> {
         if !self.can_renew() {
-            return Err(AuthError::ReconnectNeeded {
-                profile: self.profile.name.clone(),
-                reason: format!(
+            let reason = match self.profile.flow {
+                Flow::AuthorizationCode | Flow::DeviceCode => format!(
+                    "the token has expired and there is no refresh token (sign in with the \
+                     offline_access scope to stay signed in; flow {})",
+                    self.profile.flow.as_str()
+                ),
+                _ => format!(
                     "the token has expired and a {} token cannot be renewed",
                     self.profile.flow.as_str()
                 ),
+            };
+            return Err(AuthError::ReconnectNeeded {
+                profile: self.profile.name.clone(),
+                reason,
             });
+        }
+        if matches!(
+            self.profile.flow,
+            Flow::AuthorizationCode | Flow::DeviceCode
+        ) {
+            return self.refresh(http).await;
         }
         let auth = self.client_auth()?;
         let scopes = Scopes::parse(&self.profile.scopes)?;
@@ -339,7 +401,8 @@ impl Session {
         })
     }
 
-    /// Revokes the access token at `/oauth2/v1/revoke`. SSWS API tokens cannot be revoked this
+    /// Revokes the access token (and the refresh token, when there is one) at
+    /// `/oauth2/v1/revoke`. SSWS API tokens cannot be revoked this
     /// way (reference §6): that is an error the caller can turn into a warning.
     pub async fn revoke(&self, http: &HttpClient) -> Result<(), AuthError> {
         if self.profile.flow == Flow::ApiToken {
@@ -357,7 +420,61 @@ impl Session {
             &self.secrets.access_token,
             "access_token",
         )
+        .await?;
+        // A refresh token outlives the access token: revoke it too (RFC 7009 §2.1).
+        if let Some(refresh_token) = &self.secrets.refresh_token {
+            revoke(
+                http,
+                &self.tenant,
+                &self.client_id,
+                &auth,
+                refresh_token,
+                "refresh_token",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn refresh(&mut self, http: &HttpClient) -> Result<(), AuthError> {
+        let Some(refresh_token) = self.secrets.refresh_token.clone() else {
+            return Err(AuthError::ReconnectNeeded {
+                profile: self.profile.name.clone(),
+                reason: "there is no refresh token".into(),
+            });
+        };
+        let scopes = Scopes::parse(&self.profile.scopes)?;
+        let (mode, key) = match &self.secrets.dpop_key {
+            Some(stored) if self.profile.dpop => {
+                (DpopMode::On, Some(DpopKey::from_stored(stored)?))
+            }
+            _ => (DpopMode::Auto, None),
+        };
+        let auth = self.client_auth()?;
+        match refresh(
+            http,
+            &self.tenant,
+            &self.client_id,
+            &auth,
+            &refresh_token,
+            &scopes,
+            mode,
+            key,
+        )
         .await
+        {
+            Ok(grant) => {
+                self.apply_grant(grant);
+                Ok(())
+            }
+            Err(error @ (AuthError::OAuth { .. } | AuthError::UnexpectedResponse { .. })) => {
+                Err(AuthError::ReconnectNeeded {
+                    profile: self.profile.name.clone(),
+                    reason: format!("the refresh token was refused ({error})"),
+                })
+            }
+            Err(error) => Err(error),
+        }
     }
 
     fn client_auth(&self) -> Result<ClientAuth, AuthError> {

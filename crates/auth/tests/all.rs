@@ -99,3 +99,6 @@ async fn ungranted_scope_is_invalid_scope() {
         .unwrap_err();
     assert!(error.to_string().starts_with("invalid_scope: "), "{error}");
 }
+
+#[path = "suite_auth/device_flow.rs"]
+mod device_flow;

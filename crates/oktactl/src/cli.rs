@@ -31,7 +31,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Get an access token and store it (client credentials with a private key, a client
-    /// secret, or an SSWS API token).
+    /// secret, or an SSWS API token; with none of them, a person signs in in the browser or
+    /// with --device).
     Connect(ConnectArgs),
     /// Show the stored connection: tenant, app, flow, scopes, token type, expiry (never the token).
     Status(StatusArgs),
@@ -90,6 +91,31 @@ pub struct ConnectArgs {
     /// Never send DPoP proofs.
     #[arg(long)]
     pub no_dpop: bool,
+
+    /// Sign in with the device authorization grant (RFC 8628): print a code to enter on
+    /// another device, for terminals without a browser.
+    #[arg(long, conflicts_with = "credential")]
+    pub device: bool,
+
+    /// Loopback redirect URI registered with the app (browser sign-in); the listener binds
+    /// exactly its host and port.
+    #[arg(
+        long,
+        value_name = "URI",
+        default_value = oktactl_auth::loopback::DEFAULT_REDIRECT_URI,
+        conflicts_with = "credential"
+    )]
+    pub redirect_uri: String,
+
+    /// Do not open a browser; print the sign-in URL only (automatic without a display or over
+    /// SSH).
+    #[arg(long, conflicts_with = "credential")]
+    pub no_browser: bool,
+
+    /// Seconds to wait for an interactive sign-in to finish (the global --timeout is per HTTP
+    /// request).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub login_timeout: u64,
 }
 
 /// `oktactl status`.

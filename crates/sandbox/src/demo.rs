@@ -1,6 +1,7 @@
-//! A ready-made demo org: three apps with their private keys or secret on disk, an SSWS API
-//! token and five users. The ids are fixed so that docs and tests can name them; the keys and
-//! secrets are fresh on every call.
+//! A ready-made demo org: three apps with their private keys or secret on disk, a public PKCE
+//! app for interactive sign-in, an SSWS API token and five users (password [`DEMO_PASSWORD`]).
+//! The ids are fixed so that docs and tests can name them; the keys and secrets are fresh on
+//! every call.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -18,6 +19,13 @@ pub const DPOP_RSA_CLIENT_ID: &str = "0oasandboxdpoprsa001";
 pub const BEARER_EC_CLIENT_ID: &str = "0oasandboxbearerec01";
 /// Client id of the `client_secret_post` app.
 pub const SECRET_CLIENT_ID: &str = "0oasandboxsecret0001";
+/// Client id of the public PKCE app for interactive sign-in (authorization code, refresh token
+/// and device grants).
+pub const NATIVE_CLIENT_ID: &str = "0oasandboxnative0001";
+/// The native app's registered redirect URI (the one upstream's module uses, reference §4).
+pub const NATIVE_REDIRECT_URI: &str = "http://localhost:8080/login/callback";
+/// The password of every demo user, for the sandbox sign-in page.
+pub const DEMO_PASSWORD: &str = "Sandbox-Passw0rd";
 /// File name of the SSWS API token in the demo directory.
 pub const API_TOKEN_FILE: &str = "api-token";
 /// File name of the configuration in the demo directory.
@@ -155,6 +163,39 @@ pub fn write_demo(dir: &Path) -> Result<DemoSetup, SandboxError> {
         scopes: secret_scopes,
     });
 
+    let native_scopes: Vec<String> = [
+        "okta.users.read",
+        "okta.users.manage",
+        "offline_access",
+        "openid",
+        "profile",
+        "email",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    apps.push(AppConfig {
+        client_id: NATIVE_CLIENT_ID.to_owned(),
+        name: "oktactl (native app)".to_owned(),
+        token_endpoint_auth_method: AuthMethod::None,
+        jwks: Vec::new(),
+        client_secret: None,
+        granted_scopes: native_scopes.clone(),
+        dpop_required: false,
+        access_token_lifetime_seconds: None,
+        redirect_uris: vec![NATIVE_REDIRECT_URI.to_owned()],
+    });
+    clients.push(DemoClient {
+        name: "oktactl (native app)".to_owned(),
+        client_id: NATIVE_CLIENT_ID.to_owned(),
+        auth: AuthMethod::None.as_str().to_owned(),
+        key_file: None,
+        pem_file: None,
+        secret_file: None,
+        dpop_required: false,
+        scopes: native_scopes,
+    });
+
     // Okta API tokens are 42 characters starting with "00".
     let api_token = format!("00{}", oktactl_jose::random_base64url(30));
     let api_token_file = dir.join(API_TOKEN_FILE);
@@ -197,7 +238,7 @@ fn demo_users() -> Vec<UserConfig> {
                 first_name: (*first).to_owned(),
                 last_name: (*last).to_owned(),
                 status: "ACTIVE".to_owned(),
-                password: None,
+                password: Some(DEMO_PASSWORD.to_owned()),
             }
         })
         .collect()
@@ -260,7 +301,12 @@ mod tests {
 
     #[test]
     fn demo_client_ids_are_okta_shaped() {
-        for id in [DPOP_RSA_CLIENT_ID, BEARER_EC_CLIENT_ID, SECRET_CLIENT_ID] {
+        for id in [
+            DPOP_RSA_CLIENT_ID,
+            BEARER_EC_CLIENT_ID,
+            SECRET_CLIENT_ID,
+            NATIVE_CLIENT_ID,
+        ] {
             assert_eq!(id.len(), 20, "{id}");
         }
     }

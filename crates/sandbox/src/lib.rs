@@ -1,7 +1,8 @@
 /*!
-A local, Okta-compatible HTTP server: the org authorization server (`/oauth2/v1/…`) and the
-users API (`/api/v1/users`), so that oktactl, its tests and the official Okta SDKs can run with
-no real tenant. Wire formats and error texts follow `shared/okta-reference.md` §1–3, 6 and 7.
+A local, Okta-compatible HTTP server: the org authorization server (`/oauth2/v1/…`, including
+the interactive sign-in pages of `/oauth2/v1/authorize` and the device flow's `/activate`) and
+the users API (`/api/v1/users`), so that oktactl, its tests and the official Okta SDKs can run
+with no real tenant. Wire formats and error texts follow `shared/okta-reference.md` §1–7.
 
 Main types: [`Sandbox`] (a running server), [`SandboxConfig`] (apps, users, API tokens),
 [`Controls`] (test knobs and counters), [`write_demo`] (a ready-made configuration with keys on
@@ -44,8 +45,8 @@ pub use crate::config::{
     DEFAULT_RATE_LIMIT, SandboxConfig, UserConfig,
 };
 pub use crate::demo::{
-    API_TOKEN_FILE, BEARER_EC_CLIENT_ID, CONFIG_FILE, DPOP_RSA_CLIENT_ID, DemoClient, DemoSetup,
-    SECRET_CLIENT_ID, write_demo,
+    API_TOKEN_FILE, BEARER_EC_CLIENT_ID, CONFIG_FILE, DEMO_PASSWORD, DPOP_RSA_CLIENT_ID,
+    DemoClient, DemoSetup, NATIVE_CLIENT_ID, NATIVE_REDIRECT_URI, SECRET_CLIENT_ID, write_demo,
 };
 pub use crate::error::SandboxError;
 pub use crate::faults::Fault;
@@ -212,6 +213,18 @@ impl Controls {
     /// How many injected faults were served.
     pub fn faults_injected(&self) -> usize {
         self.inner.faults.injected()
+    }
+
+    /// Forgets every issued refresh token, as when an admin revokes a user's sessions: the next
+    /// refresh gets `invalid_grant`.
+    pub fn forget_refresh_tokens(&self) {
+        self.inner.refresh_epoch.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The polling interval (seconds) `/oauth2/v1/device/authorize` hands out (default 5);
+    /// polling faster than it gets `slow_down`.
+    pub fn set_device_poll_interval(&self, secs: i64) {
+        self.inner.device_interval.store(secs, Ordering::Relaxed);
     }
 
     /// Whether the token endpoint demands a nonce in the proofs of `dpop_required` apps

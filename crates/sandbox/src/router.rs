@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::api::users::{self, USERS_PATH};
+use crate::oauth::{ACTIVATE_PATH, AUTHORIZE_PATH, DEVICE_AUTHORIZE_PATH, authorize, device};
 use crate::oauth::{INTROSPECT_PATH, KEYS_PATH, REVOKE_PATH, TOKEN_PATH, metadata, revoke, token};
 use crate::responses::ApiError;
 use crate::state::AppState;
@@ -27,6 +28,15 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route(TOKEN_PATH, post(token::token))
         .route(REVOKE_PATH, post(revoke::revoke))
         .route(INTROSPECT_PATH, post(revoke::introspect))
+        .route(
+            AUTHORIZE_PATH,
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route(DEVICE_AUTHORIZE_PATH, post(device::device_authorize))
+        .route(
+            ACTIVATE_PATH,
+            get(device::activate_get).post(device::activate_post),
+        )
         .route(USERS_PATH, get(users::list_users))
         .route("/api/v1/users/{id}", get(users::get_user))
         .fallback(not_found)

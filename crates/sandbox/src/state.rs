@@ -32,6 +32,10 @@ pub(crate) struct ControlsInner {
     pub require_resource_nonce: AtomicBool,
     pub token_endpoint_nonce_required: AtomicBool,
     pub faults: crate::faults::FaultPlan,
+    /// RFC 8628 polling interval handed out by `/oauth2/v1/device/authorize`.
+    pub device_interval: AtomicI64,
+    /// Refresh tokens issued in an earlier epoch are refused (`Controls::forget_refresh_tokens`).
+    pub refresh_epoch: AtomicUsize,
 }
 
 impl ControlsInner {
@@ -44,6 +48,8 @@ impl ControlsInner {
             require_resource_nonce: AtomicBool::new(false),
             token_endpoint_nonce_required: AtomicBool::new(true),
             faults: crate::faults::FaultPlan::default(),
+            device_interval: AtomicI64::new(5),
+            refresh_epoch: AtomicUsize::new(0),
         }
     }
 
@@ -104,6 +110,8 @@ pub(crate) struct AppState {
     pub verifying_key: VerifyingKey,
     pub controls: Arc<ControlsInner>,
     ledger: Mutex<Ledger>,
+    /// Codes, refresh tokens and device codes of interactive sign-ins.
+    pub user_ledger: Mutex<crate::oauth::user_ledger::UserLedger>,
 }
 
 #[derive(Default)]
@@ -184,6 +192,7 @@ impl AppState {
             verifying_key,
             controls,
             ledger: Mutex::new(Ledger::default()),
+            user_ledger: Mutex::new(Default::default()),
         })
     }
 

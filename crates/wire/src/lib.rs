@@ -421,3 +421,60 @@ mod tests {
         assert!(printed.contains("[redacted]"));
     }
 }
+
+/// Claims of an OpenID Connect id token (OpenID Connect Core §2), as the org authorization
+/// server issues them with the `openid` scope.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IdTokenClaims {
+    /// The org URL.
+    pub iss: String,
+    /// The user id.
+    pub sub: String,
+    /// The client id.
+    pub aud: String,
+    /// Issued at.
+    pub iat: i64,
+    /// Expiry.
+    pub exp: i64,
+    /// The `nonce` of the authorization request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// The user's login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Answer of `/oauth2/v1/device/authorize` (RFC 8628 §3.2).
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeviceAuthorizationResponse {
+    /// The device code (a secret).
+    pub device_code: String,
+    /// The code the user types.
+    pub user_code: String,
+    /// Where the user goes.
+    pub verification_uri: String,
+    /// The same with the user code filled in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_uri_complete: Option<String>,
+    /// Lifetime of the codes in seconds.
+    pub expires_in: u64,
+    /// Seconds between polls (default 5, RFC 8628 §3.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<u64>,
+}
+
+impl fmt::Debug for DeviceAuthorizationResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceAuthorizationResponse")
+            .field("device_code", &"[redacted]")
+            .field("user_code", &self.user_code)
+            .field("verification_uri", &self.verification_uri)
+            .field("verification_uri_complete", &self.verification_uri_complete)
+            .field("expires_in", &self.expires_in)
+            .field("interval", &self.interval)
+            .finish()
+    }
+}

@@ -1,5 +1,7 @@
 //! `oktactl connect`: resolve tenant, app, scopes and credential (flags, then the Okta SDKs'
-//! environment variables, then `~/.okta/okta.yaml`), get a token, store it.
+//! environment variables, then `~/.okta/okta.yaml`), get a token, store it. With no credential
+//! a person signs in: in the browser (authorization code + PKCE) or with the device flow
+//! (`--device`); see `interactive.rs`.
 
 use oktactl_auth::config::{OktaYamlClient, load_okta_yaml, okta_yaml_path};
 use oktactl_auth::credential::{
@@ -17,7 +19,9 @@ pub async fn run(ctx: &Context, args: ConnectArgs) -> Result<(), CommandError> {
         Some(path) => load_okta_yaml(&path)?.unwrap_or_default(),
         None => OktaYamlClient::default(),
     };
-    let request = resolve(&args, &yaml)?;
+    let Some(request) = resolve(&args, &yaml)? else {
+        return crate::commands::interactive::run(ctx, &args, &yaml).await;
+    };
     if matches!(request.credential, Credential::ClientSecret(_)) && request.scopes.has_okta_scope()
     {
         eprintln!(
@@ -50,8 +54,12 @@ pub async fn run(ctx: &Context, args: ConnectArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// Flags win, then `OKTA_CLIENT_*` (clap reads the plain ones), then `okta.yaml`.
-fn resolve(args: &ConnectArgs, yaml: &OktaYamlClient) -> Result<ConnectRequest, CommandError> {
+/// Flags win, then `OKTA_CLIENT_*` (clap reads the plain ones), then `okta.yaml`. `None` when
+/// there is no credential: the caller signs a person in instead.
+fn resolve(
+    args: &ConnectArgs,
+    yaml: &OktaYamlClient,
+) -> Result<Option<ConnectRequest>, CommandError> {
     let tenant_text = args
         .tenant
         .clone()
@@ -63,7 +71,12 @@ fn resolve(args: &ConnectArgs, yaml: &OktaYamlClient) -> Result<ConnectRequest, 
         })?;
     let tenant = Tenant::parse(&tenant_text)?;
     let client_id_text = args.client_id.clone().or_else(|| yaml.client_id.clone());
-    let credential = resolve_credential(args, yaml)?;
+    if args.device {
+        return Ok(None);
+    }
+    let Some(credential) = resolve_credential(args, yaml)? else {
+        return Ok(None);
+    };
     let client_id = match (&credential, client_id_text) {
         (_, Some(id)) => ClientId::parse(&id, &tenant)?,
         // An SSWS token belongs to an admin, not an app: the client id is only a label.
@@ -86,70 +99,59 @@ fn resolve(args: &ConnectArgs, yaml: &OktaYamlClient) -> Result<ConnectRequest, 
         (_, true) => DpopMode::Off,
         _ => DpopMode::Auto,
     };
-    Ok(ConnectRequest {
+    Ok(Some(ConnectRequest {
         tenant,
         client_id,
         scopes,
         credential,
         dpop,
-    })
+    }))
 }
 
 fn resolve_credential(
     args: &ConnectArgs,
     yaml: &OktaYamlClient,
-) -> Result<Credential, CommandError> {
+) -> Result<Option<Credential>, CommandError> {
     if let Some(jwk) = &args.jwk {
-        return Ok(Credential::PrivateKey(Box::new(jwk_from_arg(
-            jwk, "--jwk",
-        )?)));
+        let key = jwk_from_arg(jwk, "--jwk")?;
+        return Ok(Some(Credential::PrivateKey(Box::new(key))));
     }
     if let Some(path) = &args.private_key {
-        return Ok(Credential::PrivateKey(Box::new(pem_from_file(
-            path,
-            "--private-key",
-        )?)));
+        let key = pem_from_file(path, "--private-key")?;
+        return Ok(Some(Credential::PrivateKey(Box::new(key))));
     }
     if let Some(secret) = &args.client_secret {
-        return Ok(Credential::ClientSecret(read_secret_arg(
-            secret,
-            "--client-secret",
-        )?));
+        let secret = read_secret_arg(secret, "--client-secret")?;
+        return Ok(Some(Credential::ClientSecret(secret)));
     }
     if let Some(token) = &args.api_token {
-        return Ok(Credential::ApiToken(read_secret_arg(token, "--api-token")?));
+        let token = read_secret_arg(token, "--api-token")?;
+        return Ok(Some(Credential::ApiToken(token)));
     }
     if let Some(key) = std::env::var("OKTA_CLIENT_PRIVATEKEY")
         .ok()
         .filter(|v| !v.trim().is_empty())
     {
-        return Ok(Credential::PrivateKey(Box::new(
-            private_key_from_sdk_value(&key, "OKTA_CLIENT_PRIVATEKEY")?,
-        )));
+        let key = private_key_from_sdk_value(&key, "OKTA_CLIENT_PRIVATEKEY")?;
+        return Ok(Some(Credential::PrivateKey(Box::new(key))));
     }
     if let Some(token) = std::env::var("OKTA_CLIENT_TOKEN")
         .ok()
         .filter(|v| !v.trim().is_empty())
     {
-        return Ok(Credential::ApiToken(read_secret_arg(
-            &token,
-            "OKTA_CLIENT_TOKEN",
-        )?));
+        let token = read_secret_arg(&token, "OKTA_CLIENT_TOKEN")?;
+        return Ok(Some(Credential::ApiToken(token)));
     }
     let mode = yaml.authorization_mode.as_deref().unwrap_or("");
     if let Some(key) = &yaml.private_key
         && !mode.eq_ignore_ascii_case("SSWS")
     {
-        return Ok(Credential::PrivateKey(Box::new(
-            private_key_from_sdk_value(key.secret(), "okta.yaml privateKey")?,
-        )));
+        let key = private_key_from_sdk_value(key.secret(), "okta.yaml privateKey")?;
+        return Ok(Some(Credential::PrivateKey(Box::new(key))));
     }
     if let Some(token) = &yaml.token {
-        return Ok(Credential::ApiToken(token.clone()));
+        return Ok(Some(Credential::ApiToken(token.clone())));
     }
-    Err(CommandError::Usage(
-        "no credential: pass --jwk <json|@file|->, --private-key <pem-file>, --client-secret or \
-         --api-token (interactive browser sign-in is not available yet)"
-            .into(),
-    ))
+    // No credential: a person signs in (the seed's default parameter set).
+    Ok(None)
 }

@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod demo;
 pub mod disconnect;
+pub mod interactive;
 pub mod sandbox;
 pub mod status;
 pub mod token;

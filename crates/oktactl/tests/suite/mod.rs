@@ -3,5 +3,7 @@ mod connect;
 mod demo;
 mod faults;
 mod harness;
+mod interactive;
+mod interactive_support;
 mod secrets;
 mod token_lifecycle;

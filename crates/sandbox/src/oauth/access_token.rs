@@ -21,6 +21,19 @@ pub(crate) fn mint(
     lifetime: u64,
     jkt: Option<String>,
 ) -> Result<Minted, oktactl_jose::JoseError> {
+    mint_for(state, client_id, scopes, lifetime, jkt, None)
+}
+
+/// Mints and records an access token for `client_id`, on behalf of `user` (`(id, login)`) when
+/// given: `uid` is the user id and `sub` the login, as Okta's user tokens have.
+pub(crate) fn mint_for(
+    state: &AppState,
+    client_id: &str,
+    scopes: &[String],
+    lifetime: u64,
+    jkt: Option<String>,
+    user: Option<(&str, &str)>,
+) -> Result<Minted, oktactl_jose::JoseError> {
     let now = state.now();
     let exp = now.saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX));
     let claims = AccessTokenClaims {
@@ -31,9 +44,9 @@ pub(crate) fn mint(
         iat: now,
         exp,
         cid: client_id.to_owned(),
-        uid: None,
+        uid: user.map(|(id, _)| id.to_owned()),
         scp: scopes.to_vec(),
-        sub: client_id.to_owned(),
+        sub: user.map_or_else(|| client_id.to_owned(), |(_, login)| login.to_owned()),
         cnf: jkt.clone().map(|jkt| Confirmation { jkt }),
     };
     let header = JwsHeader {

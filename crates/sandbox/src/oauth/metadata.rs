@@ -57,7 +57,12 @@ fn authorization_server_metadata(state: &AppState) -> AuthorizationServerMetadat
         introspection_endpoint: Some(state.url(INTROSPECT_PATH)),
         device_authorization_endpoint: Some(state.url("/oauth2/v1/device/authorize")),
         response_types_supported: strings(&["code"]),
-        grant_types_supported: strings(&["client_credentials"]),
+        grant_types_supported: strings(&[
+            "client_credentials",
+            "authorization_code",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code",
+        ]),
         scopes_supported: scopes,
         token_endpoint_auth_methods_supported: strings(&[
             "client_secret_basic",

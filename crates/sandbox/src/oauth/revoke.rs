@@ -35,6 +35,16 @@ pub(crate) async fn revoke(
             if state.revoke(&known.jti, client.client_id()) {
                 tracing::info!(client_id = %client.client_id(), "access token revoked");
             }
+        } else {
+            let mut ledger = crate::state::lock(&state.user_ledger);
+            let own = ledger
+                .refresh_tokens
+                .get(&token)
+                .is_some_and(|grant| grant.client_id == client.client_id());
+            if own {
+                ledger.refresh_tokens.remove(&token);
+                tracing::info!(client_id = %client.client_id(), "refresh token revoked");
+            }
         }
         Ok::<_, OAuthError>(())
     })();

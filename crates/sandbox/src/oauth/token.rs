@@ -24,6 +24,15 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let grant_type = crate::oauth::form::Form::parse(&body)
+        .ok()
+        .and_then(|form| form.get("grant_type").map(str::to_owned));
+    if let Some(grant_type) = grant_type.filter(|g| crate::oauth::user_grants::handles(g)) {
+        return match crate::oauth::user_grants::token(&state, &headers, &body, &grant_type) {
+            Ok(response) => json_no_store(&response),
+            Err(err) => err.into_response(),
+        };
+    }
     match client_credentials(&state, &headers, &body) {
         Ok(response) => json_no_store(&response),
         Err(err) => err.into_response(),
@@ -109,7 +118,7 @@ fn client_credentials(
 }
 
 /// The `scope` parameter as a list without repeats (RFC 6749 §3.3).
-fn requested_scopes(form: &Form) -> Result<Vec<String>, OAuthError> {
+pub(crate) fn requested_scopes(form: &Form) -> Result<Vec<String>, OAuthError> {
     let mut scopes: Vec<String> = Vec::new();
     for scope in form
         .get("scope")
@@ -130,7 +139,7 @@ fn requested_scopes(form: &Form) -> Result<Vec<String>, OAuthError> {
 }
 
 /// Checks the token request's DPoP proof and returns the key thumbprint to bind the token to.
-fn check_proof(
+pub(crate) fn check_proof(
     state: &AppState,
     headers: &HeaderMap,
     client: &AuthenticatedClient<'_>,

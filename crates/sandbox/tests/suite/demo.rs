@@ -48,7 +48,12 @@ async fn demo_files_are_private_and_every_credential_works() {
     let ids: Vec<&str> = demo.clients.iter().map(|c| c.client_id.as_str()).collect();
     assert_eq!(
         ids,
-        [DPOP_RSA_CLIENT_ID, BEARER_EC_CLIENT_ID, SECRET_CLIENT_ID]
+        [
+            DPOP_RSA_CLIENT_ID,
+            BEARER_EC_CLIENT_ID,
+            SECRET_CLIENT_ID,
+            oktactl_sandbox::NATIVE_CLIENT_ID
+        ]
     );
     assert_eq!(demo.config.users.len(), 5);
     assert!(
