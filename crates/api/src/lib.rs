@@ -68,6 +68,7 @@ use crate::rate_limit::RateLimiter;
 pub use crate::rate_limit::{
     MAX_RATE_LIMIT_RETRIES, RateLimitEvent, RateLimitHeaders, RateLimitHook, RateLimitStats,
 };
+pub use crate::users::user_path;
 
 /// Nonce demands from the resource server are retried at most this often (reference §3).
 const MAX_NONCE_RETRIES: u32 = 2;
@@ -200,6 +201,14 @@ impl OktaClient {
         self
     }
 
+    /// Caps every rate-limit wait at `max` instead of [`rate_limit::MAX_RETRY_WAIT`] (120 s),
+    /// e.g. for an interactive command that should rather fail than wait two minutes. Applies
+    /// to all clones.
+    pub fn with_max_rate_limit_wait(self, max: std::time::Duration) -> Self {
+        self.shared.limiter.set_max_wait(max);
+        self
+    }
+
     /// A copy of the session (profile metadata, tenant) as it is now.
     pub fn session(&self) -> Session {
         read(&self.shared.session).session.clone()
@@ -222,7 +231,7 @@ impl OktaClient {
     /// - sends a fresh DPoP proof (with `ath`) for DPoP tokens and answers a `use_dpop_nonce`
     ///   demand (at most twice);
     /// - on 401 `invalid_token`, renews once and retries;
-    /// - on 429, waits `Reset - Date + 1` s (1..=120) and retries, at most
+    /// - on 429, waits `Reset - Date + 1` s (1..=120, see [`rate_limit`]) and retries, at most
     ///   [`MAX_RATE_LIMIT_RETRIES`] times, with `X-Okta-Retry-For`/`X-Okta-Retry-Count`.
     pub async fn request(
         &self,
@@ -255,7 +264,10 @@ impl OktaClient {
             if response.status == 429 {
                 let count = retry.as_ref().map_or(0, |r| r.count);
                 if count < MAX_RATE_LIMIT_RETRIES {
-                    let wait = rate_limit::retry_wait(&response.headers);
+                    let wait = rate_limit::retry_wait_within(
+                        &response.headers,
+                        self.shared.limiter.max_wait(),
+                    );
                     let request_id = response.request_id().map(str::to_string);
                     tracing::info!(
                         url = %response.url, ?wait, retry = count + 1,

@@ -16,6 +16,7 @@
 //! progress bar can show them.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -107,11 +108,16 @@ impl RateLimitHeaders {
 /// [`MIN_RETRY_WAIT`]`..=`[`MAX_RETRY_WAIT`]. Without a `Date` header the local clock stands in;
 /// without a `Reset` header the minimum is used.
 pub fn retry_wait(headers: &HeaderMap) -> Duration {
+    retry_wait_within(headers, MAX_RETRY_WAIT)
+}
+
+/// [`retry_wait`] with another upper bound.
+pub fn retry_wait_within(headers: &HeaderMap, max: Duration) -> Duration {
     let Some(reset) = number::<i64>(headers, "x-rate-limit-reset") else {
-        return MIN_RETRY_WAIT;
+        return MIN_RETRY_WAIT.min(max);
     };
     let date = server_date(headers).unwrap_or_else(oktactl_auth::http::unix_now);
-    clamp_secs(reset.saturating_sub(date).saturating_add(1))
+    clamp_secs(reset.saturating_sub(date).saturating_add(1)).min(max)
 }
 
 /// The bucket a path counts against: the path with ids replaced by `{id}`. Okta's buckets are
@@ -136,10 +142,22 @@ pub fn bucket_for(path: &str) -> String {
 }
 
 /// Per-bucket knowledge of the rate-limit windows, shared by every clone of a client.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RateLimiter {
     buckets: Mutex<HashMap<String, Bucket>>,
     stats: Mutex<RateLimitStats>,
+    /// The longest wait, in milliseconds ([`MAX_RETRY_WAIT`] unless changed).
+    max_wait_ms: AtomicU64,
+}
+
+impl Default for RateLimiter {
+    fn default() -> Self {
+        RateLimiter {
+            buckets: Mutex::default(),
+            stats: Mutex::default(),
+            max_wait_ms: AtomicU64::new(MAX_RETRY_WAIT.as_millis() as u64),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -188,6 +206,17 @@ impl RateLimiter {
     /// The counters so far.
     pub fn stats(&self) -> RateLimitStats {
         *lock(&self.stats)
+    }
+
+    /// The longest wait before a request or after a 429.
+    pub fn max_wait(&self) -> Duration {
+        Duration::from_millis(self.max_wait_ms.load(Ordering::Relaxed))
+    }
+
+    /// Changes the longest wait (at least 1 ms).
+    pub fn set_max_wait(&self, max: Duration) {
+        let ms = u64::try_from(max.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.max_wait_ms.store(ms, Ordering::Relaxed);
     }
 
     /// Waits until a request in `bucket` may be sent without exceeding the window, reporting
@@ -288,8 +317,8 @@ impl RateLimiter {
         // Date has whole seconds, so the server's clock is in [Date, Date + 1): waiting
         // `Reset - Date` seconds from now is never early.
         let date = server_date(headers).unwrap_or_else(oktactl_auth::http::unix_now);
-        let until_reset = clamp_secs(seen.reset.saturating_sub(date)).max(Duration::ZERO);
-        let reset_at = received + until_reset.min(MAX_RETRY_WAIT) + RESET_MARGIN;
+        let until_reset = clamp_secs(seen.reset.saturating_sub(date));
+        let reset_at = received + until_reset.min(self.max_wait()) + RESET_MARGIN;
         match &mut entry.state {
             BucketState::Window(window) if window.reset_epoch == seen.reset => {
                 window.limit = seen.limit;

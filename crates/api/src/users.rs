@@ -20,7 +20,7 @@ impl OktaClient {
 }
 
 /// `/api/v1/users/<escaped id or login>`.
-pub(crate) fn user_path(id_or_login: &str) -> Result<String, ApiError> {
+pub fn user_path(id_or_login: &str) -> Result<String, ApiError> {
     if id_or_login.trim().is_empty() {
         return Err(ApiError::InvalidPath {
             path: id_or_login.into(),

@@ -176,3 +176,5 @@ async fn paths_outside_the_tenant_are_refused() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::BadInput);
 }
+
+mod suite;

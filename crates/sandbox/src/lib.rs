@@ -234,6 +234,12 @@ impl Controls {
         state::lock(&self.inner.retries).clone()
     }
 
+    /// Moves the `X-Rate-Limit-Reset` header by `secs` (negative: into the past) without moving
+    /// the real windows: a fault for testing how clients bound their waits.
+    pub fn shift_rate_limit_reset(&self, secs: i64) {
+        self.inner.reset_shift.store(secs, Ordering::Relaxed);
+    }
+
     /// Makes `rel="next"` links of lists point at `base` (e.g. `http://elsewhere.example:9`)
     /// instead of the sandbox, to test that clients refuse to follow them. `None` restores.
     pub fn set_next_link_base(&self, base: Option<String>) {

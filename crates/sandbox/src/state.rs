@@ -41,6 +41,8 @@ pub(crate) struct ControlsInner {
     pub retries: Mutex<Vec<RetryHeaders>>,
     /// Overrides the base URL of `rel="next"` links.
     pub next_link_base: Mutex<Option<String>>,
+    /// Added to the `X-Rate-Limit-Reset` header (a fault: a reset in the past or far away).
+    pub reset_shift: AtomicI64,
 }
 
 /// The retry headers an Okta SDK sends when it repeats a request answered 429.
@@ -68,6 +70,7 @@ impl ControlsInner {
             throttled: AtomicUsize::new(0),
             retries: Mutex::new(Vec::new()),
             next_link_base: Mutex::new(None),
+            reset_shift: AtomicI64::new(0),
         }
     }
 
@@ -359,7 +362,9 @@ impl AppState {
         RateLimitStatus {
             limit,
             remaining: limit.saturating_sub(entry.1),
-            reset: start + i64::try_from(window).unwrap_or(60),
+            reset: start
+                + i64::try_from(window).unwrap_or(60)
+                + self.controls.reset_shift.load(Ordering::Relaxed),
             exceeded,
         }
     }

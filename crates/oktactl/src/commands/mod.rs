@@ -1,11 +1,13 @@
 //! One module per subcommand; each exposes `run`.
 
+pub mod api;
 pub mod connect;
 pub mod demo;
 pub mod disconnect;
 pub mod sandbox;
 pub mod status;
 pub mod token;
+pub mod user;
 
 use std::path::PathBuf;
 use std::time::Duration;
