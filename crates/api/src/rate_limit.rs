@@ -315,9 +315,10 @@ impl RateLimiter {
             return;
         };
         // Date has whole seconds, so the server's clock is in [Date, Date + 1): waiting
-        // `Reset - Date` seconds from now is never early.
+        // `Reset - Date` seconds from now is never early. A reset already past gives no wait.
         let date = server_date(headers).unwrap_or_else(oktactl_auth::http::unix_now);
-        let until_reset = clamp_secs(seen.reset.saturating_sub(date));
+        let until_reset =
+            Duration::from_secs(seen.reset.saturating_sub(date).max(0).unsigned_abs());
         let reset_at = received + until_reset.min(self.max_wait()) + RESET_MARGIN;
         match &mut entry.state {
             BucketState::Window(window) if window.reset_epoch == seen.reset => {
@@ -327,8 +328,9 @@ impl RateLimiter {
                     window.reset_at = Some(reset_at);
                 }
             }
-            // An answer from an older window arriving late says nothing about this one.
-            BucketState::Window(window) if window.reset_epoch > seen.reset => {}
+            // Another window (the next one, or the server changed its limits): believe the
+            // answer. A late answer from an older window has a reset already past, so it rolls
+            // over at once.
             state => {
                 *state = BucketState::Window(Window {
                     limit: seen.limit,
