@@ -197,6 +197,16 @@ mod tests {
     }
 
     #[test]
+    fn rate_limits_parse_with_a_default_window() {
+        let config: SandboxConfig = serde_json::from_str(
+            r#"{"rate_limits":[{"family":"users-id","limit":5,"window_seconds":2},{"family":"*","limit":9}]}"#,
+        )
+        .unwrap();
+        assert_eq!(config.rate_limits[0].window_seconds, 2);
+        assert_eq!(config.rate_limits[1].window_seconds, 60);
+    }
+
+    #[test]
     fn auth_method_uses_rfc_names() {
         let json = serde_json::to_string(&AuthMethod::ClientSecretBasic).unwrap();
         assert_eq!(json, r#""client_secret_basic""#);
