@@ -45,6 +45,8 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Disconnect => commands::disconnect::run(&ctx).await,
         Command::Sandbox(args) => commands::sandbox::run(&ctx, args).await,
         Command::Demo => commands::demo::run(&ctx).await,
+        Command::Api(args) => commands::api::run(&ctx, args).await,
+        Command::User(command) => commands::user::run(&ctx, command).await,
     }
 }
 

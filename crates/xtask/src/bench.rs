@@ -312,7 +312,7 @@ async fn library_lookups(
     median_async(5, || async {
         let mut tasks = Vec::new();
         for task in 0..concurrency {
-            let mut client = OktaClient::new(http.clone(), session.clone());
+            let client = OktaClient::new(http.clone(), session.clone());
             let logins = logins.clone();
             let count = share(total, concurrency, task);
             tasks.push(tokio::spawn(async move {

@@ -218,7 +218,7 @@ async fn real_browser_signs_in_cancels_and_approves_a_device_code() {
             .unwrap();
     let session = oktactl_auth::Session::load(&store, "default").unwrap();
     let http = oktactl_auth::HttpClient::new(Duration::from_secs(10)).unwrap();
-    let mut okta = oktactl_api::OktaClient::new(http, session).with_store(store);
+    let okta = oktactl_api::OktaClient::new(http, session).with_store(store);
     let user = okta.user("alice@example.com").await.unwrap();
     assert_eq!(user.profile.first_name.as_deref(), Some("Alice"));
     env.run(&["status"]).await.assert_ok();

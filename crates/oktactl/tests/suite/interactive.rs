@@ -74,7 +74,7 @@ async fn browser_sign_in_stores_a_token_that_reads_users_and_refreshes() {
     assert!(session.has_refresh_token());
     let http = oktactl_auth::HttpClient::new(Duration::from_secs(10)).unwrap();
     // The 30 s token is renewed first (a refresh), and the rotated refresh token is saved.
-    let mut okta = oktactl_api::OktaClient::new(http, session).with_store(store);
+    let okta = oktactl_api::OktaClient::new(http, session).with_store(store);
     let user = okta.user("bob@example.com").await.unwrap();
     assert_eq!(user.profile.login, "bob@example.com");
 

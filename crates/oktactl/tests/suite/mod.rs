@@ -1,3 +1,4 @@
+mod api;
 mod bad_input;
 mod connect;
 mod demo;
@@ -7,3 +8,4 @@ mod interactive;
 mod interactive_support;
 mod secrets;
 mod token_lifecycle;
+mod user;
