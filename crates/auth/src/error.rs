@@ -135,6 +135,19 @@ pub enum AuthError {
     /// The token store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The server's TLS certificate is not trusted, e.g. a corporate proxy re-signs traffic
+    /// with its own CA.
+    #[error(
+        "TLS certificate of {host} is not trusted ({reason}) for {url}; if your network uses its own CA, pass --ca-file <pem> (or set SSL_CERT_FILE)"
+    )]
+    Tls {
+        /// The URL requested.
+        url: String,
+        /// Its host.
+        host: String,
+        /// What rustls said.
+        reason: String,
+    },
 }
 
 impl AuthError {
@@ -150,7 +163,9 @@ impl AuthError {
             AuthError::OAuth { .. }
             | AuthError::Api { .. }
             | AuthError::UnexpectedResponse { .. } => ErrorKind::Refused,
-            AuthError::Timeout { .. } | AuthError::Network { .. } => ErrorKind::Network,
+            AuthError::Timeout { .. } | AuthError::Network { .. } | AuthError::Tls { .. } => {
+                ErrorKind::Network
+            }
             AuthError::NotConnected { .. } | AuthError::ReconnectNeeded { .. } => {
                 ErrorKind::NotConnected
             }

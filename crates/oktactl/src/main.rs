@@ -29,6 +29,9 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // `exec` passes the child's exit code through; `doctor` exits 1 on a failed check
+        // after printing its own report.
+        Err(CommandError::Exit(code)) => ExitCode::from(code),
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::from(exit_code(error.kind()))
@@ -45,6 +48,12 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Disconnect => commands::disconnect::run(&ctx).await,
         Command::Sandbox(args) => commands::sandbox::run(&ctx, args).await,
         Command::Demo => commands::demo::run(&ctx).await,
+        Command::Proxy(args) => commands::proxy::run(&ctx, args).await,
+        Command::Exec(args) => commands::exec::run(&ctx, args).await,
+        Command::Doctor(args) => commands::doctor::run(&ctx, args).await,
+        Command::Profiles(args) => commands::profiles::run(&ctx, args),
+        Command::Completions(args) => commands::completions::completions(args),
+        Command::Man => commands::completions::man(),
     }
 }
 

@@ -24,10 +24,12 @@ mod api;
 mod config;
 mod demo;
 mod error;
+mod faults;
 mod oauth;
 mod responses;
 mod router;
 mod state;
+mod tls;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::Ordering;
@@ -48,6 +50,7 @@ pub use crate::demo::{
 };
 pub use crate::error::SandboxError;
 use crate::state::{AppState, ControlsInner};
+pub use crate::tls::SandboxTls;
 
 /// How long [`Sandbox::shutdown`] waits for open connections before it stops the server task.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

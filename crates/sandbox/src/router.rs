@@ -35,6 +35,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             common_headers,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::forced_429,
+        ))
         .with_state(state)
 }
 

@@ -31,6 +31,7 @@ pub(crate) struct ControlsInner {
     pub revoked_tokens: AtomicUsize,
     pub require_resource_nonce: AtomicBool,
     pub token_endpoint_nonce_required: AtomicBool,
+    pub faults: crate::faults::Faults,
 }
 
 impl ControlsInner {
@@ -42,6 +43,7 @@ impl ControlsInner {
             revoked_tokens: AtomicUsize::new(0),
             require_resource_nonce: AtomicBool::new(false),
             token_endpoint_nonce_required: AtomicBool::new(true),
+            faults: crate::faults::Faults::default(),
         }
     }
 
