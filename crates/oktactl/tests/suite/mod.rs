@@ -1,6 +1,10 @@
 mod bad_input;
 mod connect;
 mod demo;
+mod doctor;
 mod harness;
+mod network;
+mod proxy;
 mod secrets;
+mod shell;
 mod token_lifecycle;
