@@ -70,7 +70,11 @@ fn exit_code(kind: ErrorKind) -> u8 {
 /// Logs go to stderr, filtered by `RUST_LOG` (default: warnings). No library logs a secret.
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // The platform verifier logs every refused certificate at ERROR; oktactl already says it
+        // in its one `error:` line (with the fix), so that log is off unless RUST_LOG asks.
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("warn,rustls_platform_verifier=off")
+        });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -78,6 +78,7 @@ async fn an_untrusted_certificate_fails_with_one_line_naming_the_host_and_the_fi
     let run = env.run(&strs(&args), &[]).await;
     run.assert_fails(3, "TLS certificate of localhost is not trusted");
     assert!(run.stderr.contains("--ca-file"), "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "one line: {}", run.stderr);
     assert_eq!(env.sandbox.controls().tokens_issued(), 0);
 }
 
