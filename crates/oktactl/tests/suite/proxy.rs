@@ -283,3 +283,27 @@ curl -s -H "Authorization: Bearer $OKTACTL_PROXY_KEY" "$OKTACTL_PROXY_URL/api/v1
         .await
         .assert_fails(2, "cannot run 'definitely-not-a-program-oktactl'");
 }
+
+#[tokio::test]
+async fn exec_works_with_an_ssws_api_token() {
+    let env = TestEnv::start().await;
+    let token_arg = format!("@{}", env.demo.api_token_file.display());
+    env.run(&[
+        "connect",
+        "--tenant",
+        &env.base_url,
+        "--api-token",
+        &token_arg,
+    ])
+    .await
+    .assert_ok();
+    let script = write_script(
+        env.home.path(),
+        r#"curl -s -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $OKTACTL_PROXY_KEY" "$OKTACTL_PROXY_URL/api/v1/users?limit=1"
+echo
+test -n "$OKTA_ACCESS_TOKEN" && echo "has token""#,
+    );
+    let run = env.run(&["exec", "--", "sh", &script]).await;
+    run.assert_ok();
+    assert_eq!(run.stdout, "200\nhas token\n");
+}
