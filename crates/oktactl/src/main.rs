@@ -54,6 +54,8 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Profiles(args) => commands::profiles::run(&ctx, args),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man => commands::completions::man(),
+        Command::Api(args) => commands::api::run(&ctx, args).await,
+        Command::User(command) => commands::user::run(&ctx, command).await,
     }
 }
 

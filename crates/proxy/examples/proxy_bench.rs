@@ -53,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let path = "/api/v1/users?limit=2";
 
-    let mut direct = OktaClient::new(http.clone(), session.clone());
+    let direct = OktaClient::new(http.clone(), session.clone());
     let proxy = Proxy::start(http.clone(), session, None, ProxyConfig::default()).await?;
     let proxied_url = format!("{}{path}", proxy.url());
     let bearer = format!("Bearer {}", proxy.key().secret());

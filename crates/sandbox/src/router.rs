@@ -1,5 +1,6 @@
-//! The routes, and the headers every answer carries: `Date` from the sandbox clock and the
-//! `X-Rate-Limit-*` trio (reference §7).
+//! The routes, and the headers every answer carries: `Date` from the sandbox clock, the
+//! `X-Rate-Limit-*` trio and `X-Okta-Request-Id` (reference §7). Requests beyond their
+//! family's rate limit get Okta's 429 without reaching a handler.
 
 use std::sync::Arc;
 
@@ -55,7 +56,8 @@ async fn method_not_allowed() -> Response {
     .into_response()
 }
 
-/// Counts the request and adds `Date` and the rate-limit headers to its answer.
+/// Counts the request, answers 429 beyond the rate limit, and adds `Date`, the rate-limit
+/// headers and a request id to its answer.
 async fn common_headers(
     State(state): State<Arc<AppState>>,
     request: Request,
@@ -63,9 +65,24 @@ async fn common_headers(
 ) -> Response {
     let path = request.uri().path().to_owned();
     state.controls.count_request(&path);
+    record_retry_headers(&state, &path, request.headers());
     let rate = state.rate_limit_hit(family(&path));
-    let mut response = next.run(request).await;
+    let mut response = if rate.exceeded {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+        )
+        .into_response()
+    } else {
+        next.run(request).await
+    };
     let headers = response.headers_mut();
+    if !headers.contains_key("x-okta-request-id")
+        && let Ok(id) = HeaderValue::from_str(&oktactl_jose::random_base64url(15))
+    {
+        headers.insert("x-okta-request-id", id);
+    }
     let date = httpdate::fmt_http_date(state.controls.now_system());
     if let Ok(date) = HeaderValue::from_str(&date) {
         headers.insert(header::DATE, date);
@@ -74,6 +91,25 @@ async fn common_headers(
     headers.insert("x-rate-limit-remaining", HeaderValue::from(rate.remaining));
     headers.insert("x-rate-limit-reset", HeaderValue::from(rate.reset));
     response
+}
+
+/// Remembers `X-Okta-Retry-For`/`X-Okta-Retry-Count`, so tests can check how clients retry.
+fn record_retry_headers(state: &AppState, path: &str, headers: &axum::http::HeaderMap) {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let retry_for = text("x-okta-retry-for");
+    let retry_count = text("x-okta-retry-count");
+    if retry_for.is_some() || retry_count.is_some() {
+        crate::state::lock(&state.controls.retries).push(crate::state::RetryHeaders {
+            path: path.to_owned(),
+            retry_for,
+            retry_count,
+        });
+    }
 }
 
 /// The rate-limit bucket of a path: Okta limits per endpoint family.

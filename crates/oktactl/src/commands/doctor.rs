@@ -282,7 +282,7 @@ async fn api_check(
 ) {
     let path = "/api/v1/users?limit=1";
     let client_id = session.profile().client_id.clone();
-    let mut client = OktaClient::new(http, session);
+    let client = OktaClient::new(http, session);
     match client.request(Method::GET, path, None).await {
         Ok(response) if (200..300).contains(&response.status) => checks.push(Check::pass(
             "API call",

@@ -1,5 +1,6 @@
 //! One module per subcommand; each exposes `run`.
 
+pub mod api;
 pub mod completions;
 pub mod connect;
 pub mod demo;
@@ -11,6 +12,7 @@ pub mod proxy;
 pub mod sandbox;
 pub mod status;
 pub mod token;
+pub mod user;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,3 +1,4 @@
+mod api;
 mod bad_input;
 mod connect;
 mod demo;
@@ -8,3 +9,4 @@ mod proxy;
 mod secrets;
 mod shell;
 mod token_lifecycle;
+mod user;
