@@ -194,6 +194,19 @@ pub enum AuthError {
     /// The id token failed validation.
     #[error("id token refused: {0}")]
     IdToken(#[from] crate::id_token::IdTokenError),
+    /// The server's TLS certificate is not trusted, e.g. a corporate proxy re-signs traffic
+    /// with its own CA.
+    #[error(
+        "TLS certificate of {host} is not trusted ({reason}) for {url}; if your network uses its own CA, pass --ca-file <pem> (or set SSL_CERT_FILE)"
+    )]
+    Tls {
+        /// The URL requested.
+        url: String,
+        /// Its host.
+        host: String,
+        /// What rustls said.
+        reason: String,
+    },
 }
 
 impl AuthError {
@@ -211,7 +224,8 @@ impl AuthError {
             | AuthError::UnexpectedResponse { .. } => ErrorKind::Refused,
             AuthError::Timeout { .. }
             | AuthError::Network { .. }
-            | AuthError::Interrupted { .. } => ErrorKind::Network,
+            | AuthError::Interrupted { .. }
+            | AuthError::Tls { .. } => ErrorKind::Network,
             AuthError::NotConnected { .. } | AuthError::ReconnectNeeded { .. } => {
                 ErrorKind::NotConnected
             }

@@ -1,5 +1,6 @@
 //! The one HTTP client every request goes through, and how its failures become [`AuthError`]s.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use oktactl_wire::{OAuthErrorBody, OktaErrorBody};
@@ -23,7 +24,42 @@ impl HttpClient {
     /// Redirects are never followed: a token request that follows a redirect could send the
     /// client's credentials to another host (the SSRF warning in oauth2-rs's docs).
     pub fn new(timeout: Duration) -> Result<Self, AuthError> {
+        Self::with_options(&HttpOptions {
+            timeout,
+            ..HttpOptions::default()
+        })
+    }
+
+    /// Builds a client from [`HttpOptions`]: the timeout, and extra trusted CA certificates
+    /// added to the platform's roots (corporate TLS-inspecting proxies, private CAs).
+    ///
+    /// Proxies come from `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` and `NO_PROXY` (reqwest's
+    /// default `system-proxy` behaviour, which does not exempt loopback hosts by itself).
+    pub fn with_options(options: &HttpOptions) -> Result<Self, AuthError> {
+        let timeout = options.timeout;
+        let mut extra_roots = Vec::new();
+        for path in &options.ca_files {
+            let pem = std::fs::read(path).map_err(|e| {
+                AuthError::Usage(format!("cannot read the CA file {}: {e}", path.display()))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                AuthError::Usage(format!(
+                    "the CA file {} holds no usable PEM certificate: {e}",
+                    path.display()
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(AuthError::Usage(format!(
+                    "the CA file {} holds no PEM certificate",
+                    path.display()
+                )));
+            }
+            extra_roots.extend(certs);
+        }
         let inner = reqwest::Client::builder()
+            // Merged with (not replacing) the platform's roots: the tenant may be public while
+            // a proxy re-signs other hosts.
+            .tls_certs_merge(extra_roots)
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(reqwest::redirect::Policy::none())
@@ -46,8 +82,20 @@ impl HttpClient {
         self.timeout
     }
 
-    /// Turns a failed send into a [`AuthError::Timeout`] or [`AuthError::Network`] naming `url`.
+    /// Turns a failed send into a [`AuthError::Timeout`], [`AuthError::Tls`] or
+    /// [`AuthError::Network`] naming `url`.
     pub fn send_error(&self, url: &str, err: &reqwest::Error) -> AuthError {
+        if let Some(reason) = tls_failure(err) {
+            let host = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_else(|| url.to_string());
+            return AuthError::Tls {
+                url: url.to_string(),
+                host,
+                reason,
+            };
+        }
         if err.is_timeout() {
             return AuthError::Timeout {
                 url: url.to_string(),
@@ -69,6 +117,37 @@ impl HttpClient {
             reason,
         }
     }
+}
+
+/// Settings of an [`HttpClient`].
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// Timeout of one request.
+    pub timeout: Duration,
+    /// PEM files of extra CA certificates to trust (`--ca-file`, `SSL_CERT_FILE`).
+    pub ca_files: Vec<PathBuf>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            timeout: DEFAULT_TIMEOUT,
+            ca_files: Vec::new(),
+        }
+    }
+}
+
+/// A certificate problem in the error chain (rustls says "invalid peer certificate: …").
+fn tls_failure(err: &reqwest::Error) -> Option<String> {
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(current) = source {
+        let text = current.to_string();
+        if text.contains("invalid peer certificate") || text.contains("certificate verify") {
+            return Some(text);
+        }
+        source = current.source();
+    }
+    None
 }
 
 /// The innermost cause of a reqwest error, without the URL (we print the URL ourselves).

@@ -31,7 +31,7 @@ pub mod token_endpoint;
 pub use credential::Credential;
 pub use dpop::{DpopKey, DpopMode};
 pub use error::{AuthError, ErrorKind};
-pub use http::HttpClient;
+pub use http::{HttpClient, HttpOptions};
 pub use profile::{Flow, Profile, ProfileSecrets, StoreKind, StoredCredential, TokenType};
 pub use secret::SecretString;
 pub use session::{ConnectRequest, RequestAuth, Session, connect};

@@ -22,6 +22,11 @@ pub struct Cli {
     #[arg(long, global = true, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
 
+    /// Extra CA certificates to trust (PEM), added to the platform's roots; SSL_CERT_FILE is
+    /// honoured too.
+    #[arg(long, global = true, value_name = "PEM-FILE")]
+    pub ca_file: Option<PathBuf>,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -44,12 +49,74 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Start the sandbox, connect to it with a private key and DPoP, look a user up, disconnect.
     Demo,
+    /// Lend the connection to other tools: a local proxy that adds the token (and a DPoP proof
+    /// per request) to everything it forwards to the tenant.
+    Proxy(ProxyArgs),
+    /// Run a command with the proxy started for it (OKTACTL_PROXY_URL, OKTACTL_PROXY_KEY).
+    Exec(ExecArgs),
+    /// Check the set-up step by step and explain what fails and how to fix it.
+    Doctor(DoctorArgs),
+    /// List the stored profiles.
+    Profiles(StatusArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
     /// Call a management API path with the stored token and print the JSON answer (like
     /// `gh api`); rate limits and token renewal are handled.
     Api(ApiArgs),
     /// Look users up.
     #[command(subcommand)]
     User(UserCommand),
+}
+
+/// `oktactl proxy`.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Port to listen on (127.0.0.1); 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Requests forwarded at the same time.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub max_concurrent: u32,
+
+    /// How often a 429 is retried after its reset before it is passed back.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries_429: u32,
+}
+
+/// `oktactl exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Proxy settings.
+    #[command(flatten)]
+    pub proxy: ProxyArgs,
+
+    /// The command and its arguments (after `--`).
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<String>,
+}
+
+/// `oktactl doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `oktactl completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `oktactl api`.
@@ -187,4 +254,9 @@ pub struct SandboxArgs {
     /// Run with this config file instead of writing the demo one.
     #[arg(long, conflicts_with = "dir")]
     pub config: Option<PathBuf>,
+
+    /// Serve HTTPS with a certificate authority made for this run; its PEM is written to the
+    /// sandbox folder and named in the JSON line (`ca_file`).
+    #[arg(long)]
+    pub https: bool,
 }

@@ -29,6 +29,9 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // `exec` passes the child's exit code through; `doctor` exits 1 on a failed check
+        // after printing its own report.
+        Err(CommandError::Exit(code)) => ExitCode::from(code),
         Err(error) => {
             eprintln!("error: {error}");
             ExitCode::from(exit_code(error.kind()))
@@ -45,6 +48,12 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Disconnect => commands::disconnect::run(&ctx).await,
         Command::Sandbox(args) => commands::sandbox::run(&ctx, args).await,
         Command::Demo => commands::demo::run(&ctx).await,
+        Command::Proxy(args) => commands::proxy::run(&ctx, args).await,
+        Command::Exec(args) => commands::exec::run(&ctx, args).await,
+        Command::Doctor(args) => commands::doctor::run(&ctx, args).await,
+        Command::Profiles(args) => commands::profiles::run(&ctx, args),
+        Command::Completions(args) => commands::completions::completions(args),
+        Command::Man => commands::completions::man(),
         Command::Api(args) => commands::api::run(&ctx, args).await,
         Command::User(command) => commands::user::run(&ctx, command).await,
     }
@@ -63,7 +72,11 @@ fn exit_code(kind: ErrorKind) -> u8 {
 /// Logs go to stderr, filtered by `RUST_LOG` (default: warnings). No library logs a secret.
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        // The platform verifier logs every refused certificate at ERROR; oktactl already says it
+        // in its one `error:` line (with the fix), so that log is off unless RUST_LOG asks.
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("warn,rustls_platform_verifier=off")
+        });
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -62,6 +62,12 @@ pub enum SandboxError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The HTTPS set-up (certificate authority, server certificate, rustls) failed.
+    #[error("cannot set up HTTPS: {reason}")]
+    Tls {
+        /// Why.
+        reason: String,
+    },
 }
 
 #[cfg(test)]

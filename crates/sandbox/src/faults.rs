@@ -40,6 +40,8 @@ pub enum Fault {
 pub(crate) struct FaultPlan {
     queue: std::sync::Mutex<VecDeque<(String, Fault)>>,
     injected: std::sync::atomic::AtomicUsize,
+    /// How many of the next requests, whatever their path, get a 429 (`force_429_next`).
+    pub(crate) force_429: std::sync::atomic::AtomicUsize,
 }
 
 impl FaultPlan {
@@ -62,6 +64,20 @@ impl FaultPlan {
     }
 
     fn take(&self, path: &str) -> Option<Fault> {
+        // Forced 429s apply to any path and come first (reset one second ahead).
+        let forced = self
+            .force_429
+            .fetch_update(
+                std::sync::atomic::Ordering::Relaxed,
+                std::sync::atomic::Ordering::Relaxed,
+                |n| n.checked_sub(1),
+            )
+            .is_ok();
+        if forced {
+            self.injected
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Some(Fault::RateLimited { reset_in_secs: 1 });
+        }
         let mut queue = lock(&self.queue);
         let index = queue.iter().position(|(p, _)| p == path)?;
         let fault = queue.remove(index).map(|(_, fault)| fault);

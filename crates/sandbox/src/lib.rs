@@ -30,6 +30,7 @@ mod oauth;
 mod responses;
 mod router;
 mod state;
+mod tls;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::Ordering;
@@ -52,6 +53,7 @@ pub use crate::error::SandboxError;
 pub use crate::faults::Fault;
 pub use crate::state::RetryHeaders;
 use crate::state::{AppState, ControlsInner};
+pub use crate::tls::SandboxTls;
 
 /// How long [`Sandbox::shutdown`] waits for open connections before it stops the server task.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -204,6 +206,12 @@ impl Controls {
     /// Answers the next `times` requests to exactly `path` with `fault` instead of normally.
     pub fn inject_fault(&self, path: &str, fault: Fault, times: usize) {
         self.inner.faults.push(path, fault, times);
+    }
+
+    /// Answers the next `n` requests (any path) with Okta's rate-limit error: 429 `E0000047`,
+    /// `X-Rate-Limit-Remaining: 0` and an `X-Rate-Limit-Reset` one second ahead.
+    pub fn force_429_next(&self, n: usize) {
+        self.inner.faults.force_429.store(n, Ordering::Relaxed);
     }
 
     /// Drops the faults not yet served.

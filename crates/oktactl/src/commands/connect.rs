@@ -32,6 +32,23 @@ pub async fn run(ctx: &Context, args: ConnectArgs) -> Result<(), CommandError> {
     let http = ctx.http()?;
     let mut session = oktactl_auth::connect(&http, &ctx.profile, request).await?;
     let store = ctx.store()?;
+    // Tokens are keyed by tenant + client id + flow: a profile that held another org or app is
+    // replaced whole (metadata and secrets), never mixed with the new one.
+    if let Ok(Some(old)) = store.load_profile(&ctx.profile) {
+        let new = session.profile();
+        if old.tenant != new.tenant || old.client_id != new.client_id || old.flow != new.flow {
+            eprintln!(
+                "note: profile '{}' held {} as {} ({}); replacing it with {} as {} ({})",
+                ctx.profile,
+                old.tenant,
+                old.client_id,
+                old.flow.as_str(),
+                new.tenant,
+                new.client_id,
+                new.flow.as_str()
+            );
+        }
+    }
     let kind = session.save(&store)?;
     if kind == StoreKind::File && ctx.store_mode_is_auto() {
         eprintln!(

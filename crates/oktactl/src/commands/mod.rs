@@ -1,10 +1,15 @@
 //! One module per subcommand; each exposes `run`.
 
 pub mod api;
+pub mod completions;
 pub mod connect;
 pub mod demo;
 pub mod disconnect;
+pub mod doctor;
+pub mod exec;
 pub mod interactive;
+pub mod profiles;
+pub mod proxy;
 pub mod sandbox;
 pub mod status;
 pub mod token;
@@ -37,6 +42,12 @@ pub enum CommandError {
     /// Writing to stdout failed (other than a closed pipe).
     #[error("cannot write output: {0}")]
     Output(std::io::Error),
+    /// From the proxy.
+    #[error(transparent)]
+    Proxy(#[from] oktactl_proxy::ProxyError),
+    /// Exit with this code and no further message (the command has said what it had to).
+    #[error("exit {0}")]
+    Exit(u8),
 }
 
 impl CommandError {
@@ -48,6 +59,8 @@ impl CommandError {
             CommandError::Sandbox(_) => ErrorKind::Refused,
             CommandError::Usage(_) => ErrorKind::BadInput,
             CommandError::Output(_) => ErrorKind::Refused,
+            CommandError::Proxy(e) => e.kind(),
+            CommandError::Exit(_) => ErrorKind::Refused,
         }
     }
 }
@@ -67,6 +80,8 @@ pub struct Context {
     /// `OKTACTL_CONFIG_DIR` or the platform config dir.
     pub config_dir: PathBuf,
     store_mode: StoreMode,
+    /// `--ca-file`, then `SSL_CERT_FILE`.
+    pub ca_files: Vec<PathBuf>,
 }
 
 impl Context {
@@ -79,6 +94,16 @@ impl Context {
             timeout: Duration::from_secs(cli.timeout),
             config_dir: oktactl_auth::config::config_dir()?,
             store_mode,
+            ca_files: cli
+                .ca_file
+                .iter()
+                .cloned()
+                .chain(
+                    std::env::var_os("SSL_CERT_FILE")
+                        .filter(|v| !v.is_empty())
+                        .map(PathBuf::from),
+                )
+                .collect(),
         })
     }
 
@@ -94,6 +119,9 @@ impl Context {
 
     /// An HTTP client with `--timeout`.
     pub fn http(&self) -> Result<HttpClient, CommandError> {
-        Ok(HttpClient::new(self.timeout)?)
+        Ok(HttpClient::with_options(&oktactl_auth::HttpOptions {
+            timeout: self.timeout,
+            ca_files: self.ca_files.clone(),
+        })?)
     }
 }

@@ -12,6 +12,16 @@ use crate::output::print_line;
 /// Runs `sandbox`.
 pub async fn run(ctx: &Context, args: SandboxArgs) -> Result<(), CommandError> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let ca_dir = match &args.config {
+        Some(path) => path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default(),
+        None => args
+            .dir
+            .clone()
+            .unwrap_or_else(|| ctx.config_dir.join("sandbox")),
+    };
     let (config, announcement) = match &args.config {
         Some(path) => (
             SandboxConfig::from_json_file(path)?,
@@ -31,8 +41,16 @@ pub async fn run(ctx: &Context, args: SandboxArgs) -> Result<(), CommandError> {
             (demo.config, announcement)
         }
     };
-    let sandbox = Sandbox::start(config, addr).await?;
+    let (sandbox, ca_file) = if args.https {
+        let (sandbox, tls) = Sandbox::start_https(config, addr).await?;
+        (sandbox, Some(tls.write_ca(&ca_dir)?))
+    } else {
+        (Sandbox::start(config, addr).await?, None)
+    };
     let mut line = json!({ "base_url": sandbox.base_url() });
+    if let (Some(line), Some(ca_file)) = (line.as_object_mut(), ca_file) {
+        line.insert("ca_file".into(), json!(ca_file));
+    }
     if let (Some(line), Some(extra)) = (line.as_object_mut(), announcement.as_object()) {
         line.extend(extra.clone());
     }
