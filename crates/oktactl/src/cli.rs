@@ -43,6 +43,8 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Start the sandbox, connect to it with a private key and DPoP, look a user up, disconnect.
     Demo,
+    /// Passkeys (WebAuthn factors) for users: options, register, new, list, delete, provision.
+    Passkey(crate::cli_passkey::PasskeyArgs),
 }
 
 /// `oktactl connect`.

@@ -2,6 +2,7 @@
 //! `commands/`; exit codes are decided only in [`exit_code`].
 
 mod cli;
+mod cli_passkey;
 mod commands;
 mod output;
 
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
-            ExitCode::from(exit_code(error.kind()))
+            ExitCode::from(error.exit_code().unwrap_or_else(|| exit_code(error.kind())))
         }
     }
 }
@@ -45,6 +46,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Disconnect => commands::disconnect::run(&ctx).await,
         Command::Sandbox(args) => commands::sandbox::run(&ctx, args).await,
         Command::Demo => commands::demo::run(&ctx).await,
+        Command::Passkey(args) => commands::passkey::run(&ctx, args).await,
     }
 }
 

@@ -2,7 +2,7 @@
 //! whole "new passkey" round made of them. Upstream DSInternals.Passkeys does the same in
 //! `Get-PasskeyRegistrationOptions` (enrol) and `Register-Passkey` (activate).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine;
@@ -26,12 +26,18 @@ const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(90);
 #[derive(Debug, Default)]
 pub struct RateLimitStats {
     responses_429: AtomicU64,
+    max_retries: AtomicU32,
 }
 
 impl RateLimitStats {
     /// How many 429 answers were seen (each was waited out and retried).
     pub fn responses_429(&self) -> u64 {
         self.responses_429.load(Ordering::Relaxed)
+    }
+
+    /// The most times one request was retried after 429s.
+    pub fn max_retries_of_one_request(&self) -> u32 {
+        self.max_retries.load(Ordering::Relaxed)
     }
 }
 
@@ -220,6 +226,7 @@ async fn send(
         retries += 1;
         if let Some(stats) = stats {
             stats.responses_429.fetch_add(1, Ordering::Relaxed);
+            stats.max_retries.fetch_max(retries, Ordering::Relaxed);
         }
         let wait = rate_limit_wait(&response);
         tracing::info!(?wait, path, "rate limited; waiting for the reset");

@@ -61,6 +61,8 @@ pub struct ProvisionSummary {
     pub interrupted: bool,
     /// 429 answers waited out.
     pub responses_429: u64,
+    /// The most times one request was retried after 429s.
+    pub max_retries_of_one_request: u32,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
@@ -119,6 +121,7 @@ pub async fn provision(
         not_started,
         interrupted: stop.load(Ordering::Relaxed) && not_started > 0,
         responses_429: shared.stats.responses_429(),
+        max_retries_of_one_request: shared.stats.max_retries_of_one_request(),
         elapsed: started.elapsed(),
     })
 }

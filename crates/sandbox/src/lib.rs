@@ -28,6 +28,8 @@ mod oauth;
 mod responses;
 mod router;
 mod state;
+mod throttle;
+mod webauthn;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::Ordering;
@@ -40,13 +42,15 @@ use tokio::task::JoinHandle;
 
 pub use crate::config::{
     ApiTokenConfig, AppConfig, AuthMethod, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
-    DEFAULT_RATE_LIMIT, SandboxConfig, UserConfig,
+    DEFAULT_FACTOR_ACTIVATION_LIMIT, DEFAULT_FACTOR_ACTIVATION_WINDOW_SECONDS, DEFAULT_RATE_LIMIT,
+    SandboxConfig, UserConfig,
 };
 pub use crate::demo::{
     API_TOKEN_FILE, BEARER_EC_CLIENT_ID, CONFIG_FILE, DPOP_RSA_CLIENT_ID, DemoClient, DemoSetup,
     SECRET_CLIENT_ID, write_demo,
 };
 pub use crate::error::SandboxError;
+pub use crate::throttle::EnforcedRateLimit;
 use crate::state::{AppState, ControlsInner};
 
 /// How long [`Sandbox::shutdown`] waits for open connections before it stops the server task.
@@ -203,6 +207,23 @@ impl Controls {
         self.inner
             .token_endpoint_nonce_required
             .store(required, Ordering::Relaxed);
+    }
+}
+
+impl Controls {
+    /// Active WebAuthn factors (passkeys) of the user with this id or login.
+    pub fn active_webauthn_factors(&self, user: &str) -> usize {
+        self.inner.factors.active_count(user)
+    }
+
+    /// How many requests the enforced rate limit refused with 429.
+    pub fn throttled_requests(&self) -> usize {
+        self.inner.throttled.load(Ordering::Relaxed)
+    }
+
+    /// Active WebAuthn factors of all users.
+    pub fn total_active_webauthn_factors(&self) -> usize {
+        self.inner.factors.total_active()
     }
 }
 

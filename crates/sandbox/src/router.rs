@@ -10,6 +10,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use crate::api::factors;
 use crate::api::users::{self, USERS_PATH};
 use crate::oauth::{INTROSPECT_PATH, KEYS_PATH, REVOKE_PATH, TOKEN_PATH, metadata, revoke, token};
 use crate::responses::ApiError;
@@ -29,11 +30,27 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route(INTROSPECT_PATH, post(revoke::introspect))
         .route(USERS_PATH, get(users::list_users))
         .route("/api/v1/users/{id}", get(users::get_user))
+        .route(
+            "/api/v1/users/{id}/factors",
+            get(factors::factors).post(factors::factors),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{fid}",
+            get(factors::factor).delete(factors::factor),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{fid}/lifecycle/activate",
+            post(factors::activate),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             common_headers,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::throttle::enforce,
         ))
         .with_state(state)
 }

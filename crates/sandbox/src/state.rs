@@ -31,6 +31,9 @@ pub(crate) struct ControlsInner {
     pub revoked_tokens: AtomicUsize,
     pub require_resource_nonce: AtomicBool,
     pub token_endpoint_nonce_required: AtomicBool,
+    pub factors: Arc<crate::api::factors::FactorLedger>,
+    pub throttle: crate::throttle::ThrottleWindow,
+    pub throttled: AtomicUsize,
 }
 
 impl ControlsInner {
@@ -42,6 +45,9 @@ impl ControlsInner {
             revoked_tokens: AtomicUsize::new(0),
             require_resource_nonce: AtomicBool::new(false),
             token_endpoint_nonce_required: AtomicBool::new(true),
+            factors: Arc::default(),
+            throttle: Default::default(),
+            throttled: AtomicUsize::new(0),
         }
     }
 
@@ -102,6 +108,8 @@ pub(crate) struct AppState {
     pub verifying_key: VerifyingKey,
     pub controls: Arc<ControlsInner>,
     ledger: Mutex<Ledger>,
+    /// WebAuthn factors of every user.
+    pub factors: Arc<crate::api::factors::FactorLedger>,
 }
 
 #[derive(Default)]
@@ -139,10 +147,12 @@ pub(crate) struct RateLimitStatus {
 impl AppState {
     pub(crate) fn new(
         base_url: String,
-        config: SandboxConfig,
+        mut config: SandboxConfig,
         signing_key: SigningKey,
         controls: Arc<ControlsInner>,
     ) -> Result<Self, SandboxError> {
+        config.users = config.expanded_users();
+        config.generated_users = 0;
         let mut apps = HashMap::new();
         for app in &config.apps {
             let mut keys = Vec::new();
@@ -180,6 +190,7 @@ impl AppState {
             apps,
             signing_key,
             verifying_key,
+            factors: controls_factors(&controls),
             controls,
             ledger: Mutex::new(Ledger::default()),
         })
@@ -304,6 +315,11 @@ impl AppState {
             reset: window_start + 60,
         }
     }
+}
+
+/// The factor ledger lives in the controls, so tests can count active passkeys.
+fn controls_factors(controls: &ControlsInner) -> Arc<crate::api::factors::FactorLedger> {
+    controls.factors.clone()
 }
 
 /// Locks a mutex, carrying on past poisoning: every critical section here leaves the maps

@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod demo;
 pub mod disconnect;
+pub mod passkey;
 pub mod sandbox;
 pub mod status;
 pub mod token;
@@ -34,6 +35,17 @@ pub enum CommandError {
     /// Writing to stdout failed (other than a closed pipe).
     #[error("cannot write output: {0}")]
     Output(std::io::Error),
+    /// From the passkeys library.
+    #[error(transparent)]
+    Passkey(#[from] oktactl_passkeys::PasskeyError),
+    /// A run that ends with its own exit code (e.g. 130 after Ctrl-C) and one-line reason.
+    #[error("{message}")]
+    Exit {
+        /// The exit code.
+        code: u8,
+        /// The reason.
+        message: String,
+    },
 }
 
 impl CommandError {
@@ -45,6 +57,16 @@ impl CommandError {
             CommandError::Sandbox(_) => ErrorKind::Refused,
             CommandError::Usage(_) => ErrorKind::BadInput,
             CommandError::Output(_) => ErrorKind::Refused,
+            CommandError::Passkey(e) => e.kind(),
+            CommandError::Exit { .. } => ErrorKind::Refused,
+        }
+    }
+
+    /// An exit code that overrides the one of [`CommandError::kind`].
+    pub fn exit_code(&self) -> Option<u8> {
+        match self {
+            CommandError::Exit { code, .. } => Some(*code),
+            _ => None,
         }
     }
 }

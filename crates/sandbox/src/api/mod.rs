@@ -3,3 +3,4 @@
 pub(crate) mod auth;
 pub(crate) mod filter;
 pub(crate) mod users;
+pub(crate) mod factors;
