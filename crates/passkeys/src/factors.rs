@@ -19,14 +19,19 @@ use crate::{AttestationFormat, PasskeyError, PasskeyExport, PublicKeyCredential}
 
 /// A request answered 429 is retried after the reset this many times at most (reference §7).
 const MAX_RATE_LIMIT_RETRIES: u32 = 3;
-/// A rate-limit wait never exceeds this, whatever the headers say.
-const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(90);
+/// A 429 whose reset is further away than this is reported instead of waited out.
+const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(65);
 
 /// Counts rate-limit answers, for the progress bar and summaries. Thread-safe.
 #[derive(Debug, Default)]
 pub struct RateLimitStats {
     responses_429: AtomicU64,
     max_retries: AtomicU32,
+    /// Shared by all workers: no request is sent before this instant. Set when an answer says
+    /// the window is used up (`X-Rate-Limit-Remaining: 0`) or on a 429, so that the whole pool
+    /// pauses until the reset, and a retried request is among the first of the next window
+    /// (retried once, not again and again).
+    paused_until: std::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
 impl RateLimitStats {
@@ -219,8 +224,31 @@ async fn send(
 ) -> Result<ApiResponse, ApiError> {
     let mut retries = 0;
     loop {
+        if let Some(stats) = stats {
+            let until = *stats.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(until) = until {
+                tokio::time::sleep_until(until).await;
+            }
+        }
         let response = okta.request(method.clone(), path, body).await?;
+        if let Some(stats) = stats
+            && (response.status == 429 || remaining(&response) == Some(0))
+        {
+            let wait = rate_limit_wait(&response);
+            if wait <= MAX_RATE_LIMIT_WAIT {
+                let until = tokio::time::Instant::now() + wait;
+                let mut paused = stats.paused_until.lock().unwrap_or_else(|p| p.into_inner());
+                if paused.is_none_or(|current| current < until) {
+                    *paused = Some(until);
+                }
+            }
+        }
         if response.status != 429 || retries >= MAX_RATE_LIMIT_RETRIES {
+            return Ok(response);
+        }
+        let wait = rate_limit_wait(&response);
+        if wait > MAX_RATE_LIMIT_WAIT {
+            // E.g. Okta's per-user activation limit, minutes away: report it, don't hang.
             return Ok(response);
         }
         retries += 1;
@@ -228,10 +256,17 @@ async fn send(
             stats.responses_429.fetch_add(1, Ordering::Relaxed);
             stats.max_retries.fetch_max(retries, Ordering::Relaxed);
         }
-        let wait = rate_limit_wait(&response);
         tracing::info!(?wait, path, "rate limited; waiting for the reset");
         tokio::time::sleep(wait).await;
     }
+}
+
+fn remaining(response: &ApiResponse) -> Option<u64> {
+    response
+        .headers
+        .get("x-rate-limit-remaining")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
 }
 
 fn rate_limit_wait(response: &ApiResponse) -> Duration {
@@ -249,7 +284,7 @@ fn rate_limit_wait(response: &ApiResponse) -> Duration {
     match reset {
         Some(reset) => {
             let secs = (reset - date + 1).max(1);
-            Duration::from_secs(secs.unsigned_abs()).min(MAX_RATE_LIMIT_WAIT)
+            Duration::from_secs(secs.unsigned_abs())
         }
         None => Duration::from_secs(1),
     }

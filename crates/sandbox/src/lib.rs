@@ -50,8 +50,8 @@ pub use crate::demo::{
     SECRET_CLIENT_ID, write_demo,
 };
 pub use crate::error::SandboxError;
-pub use crate::throttle::EnforcedRateLimit;
 use crate::state::{AppState, ControlsInner};
+pub use crate::throttle::EnforcedRateLimit;
 
 /// How long [`Sandbox::shutdown`] waits for open connections before it stops the server task.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);

@@ -83,9 +83,12 @@ async fn common_headers(
     if let Ok(date) = HeaderValue::from_str(&date) {
         headers.insert(header::DATE, date);
     }
-    headers.insert("x-rate-limit-limit", HeaderValue::from(rate.limit));
-    headers.insert("x-rate-limit-remaining", HeaderValue::from(rate.remaining));
-    headers.insert("x-rate-limit-reset", HeaderValue::from(rate.reset));
+    // A handler that set its own limit headers (the per-user factor activation limit) keeps them.
+    if !headers.contains_key("x-rate-limit-reset") {
+        headers.insert("x-rate-limit-limit", HeaderValue::from(rate.limit));
+        headers.insert("x-rate-limit-remaining", HeaderValue::from(rate.remaining));
+        headers.insert("x-rate-limit-reset", HeaderValue::from(rate.reset));
+    }
     response
 }
 

@@ -71,6 +71,9 @@ pub(crate) async fn enforce(
     } else {
         next.run(request).await
     };
+    if count <= limit.requests && response.status() == StatusCode::TOO_MANY_REQUESTS {
+        return response; // a handler's own limit (factor activations) with its own headers
+    }
     let headers = response.headers_mut();
     headers.insert("x-rate-limit-limit", HeaderValue::from(limit.requests));
     headers.insert(

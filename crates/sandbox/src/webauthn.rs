@@ -69,7 +69,9 @@ pub(crate) fn verify_registration(
         )));
     }
     if client.challenge.trim_end_matches('=') != expected.challenge {
-        return Err(refuse("clientData challenge does not match the factor's challenge"));
+        return Err(refuse(
+            "clientData challenge does not match the factor's challenge",
+        ));
     }
     if !expected.origins.iter().any(|o| o == &client.origin) {
         return Err(Refusal(format!(
@@ -98,7 +100,9 @@ pub(crate) fn verify_registration(
         return Err(refuse("authenticator data is too short"));
     }
     if auth_data[..32] != *Sha256::digest(expected.rp_id.as_bytes()) {
-        return Err(refuse("rpIdHash is not the SHA-256 of this org's relying party id"));
+        return Err(refuse(
+            "rpIdHash is not the SHA-256 of this org's relying party id",
+        ));
     }
     let flags = auth_data[32];
     if flags & FLAG_UP == 0 {
@@ -176,7 +180,9 @@ fn es256_key(cose: &Cbor) -> Result<VerifyingKey, Refusal> {
     };
     let int = |label| get(label).and_then(Cbor::as_integer).map(i128::from);
     if int(1) != Some(2) || int(3) != Some(COSE_ES256) || int(-1) != Some(1) {
-        return Err(refuse("only ES256 credential keys (EC2, P-256, alg -7) are accepted"));
+        return Err(refuse(
+            "only ES256 credential keys (EC2, P-256, alg -7) are accepted",
+        ));
     }
     let coordinate = |label| {
         get(label)

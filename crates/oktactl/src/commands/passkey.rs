@@ -61,10 +61,7 @@ async fn register(ctx: &Context, args: RegisterArgs) -> Result<(), CommandError>
         oktactl_passkeys::activate(&mut okta, &user.id, &args.factor, &credential, None).await?;
     print_line(&format!(
         "activated: factor {} for {} (status {}, credential {})",
-        factor.id,
-        user.profile.login,
-        factor.status,
-        credential.id
+        factor.id, user.profile.login, factor.status, credential.id
     ))
 }
 
@@ -188,8 +185,7 @@ async fn provision_users(ctx: &Context, args: ProvisionArgs) -> Result<(), Comma
             }
         })
     };
-    let new_client =
-        || OktaClient::new(http.clone(), session.clone()).with_store(store.clone());
+    let new_client = || OktaClient::new(http.clone(), session.clone()).with_store(store.clone());
     let result = provision(&options, &new_client, stop).await;
     watcher.abort();
     let summary = result?;
@@ -245,7 +241,8 @@ fn format(attestation: Attestation) -> AttestationFormat {
 }
 
 fn print_json(value: &serde_json::Value) -> Result<(), CommandError> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| CommandError::Usage(e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| CommandError::Usage(e.to_string()))?;
     print_line(&text)
 }
 

@@ -18,9 +18,9 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use oktactl_wire::{
-    FACTOR_TYPE_WEBAUTHN, Factor, FactorEmbedded, FactorEnrollRequest, FactorProfile,
-    PROVIDER_FIDO, PubKeyCredParam, RelyingParty, WebAuthnActivateRequest, WebAuthnActivation,
-    WebAuthnUser, CredentialDescriptor,
+    CredentialDescriptor, FACTOR_TYPE_WEBAUTHN, Factor, FactorEmbedded, FactorEnrollRequest,
+    FactorProfile, PROVIDER_FIDO, PubKeyCredParam, RelyingParty, WebAuthnActivateRequest,
+    WebAuthnActivation, WebAuthnUser,
 };
 use serde_json::json;
 
@@ -69,7 +69,10 @@ impl FactorLedger {
     /// Active webauthn factors of the user with this id or login.
     pub(crate) fn active_count(&self, user: &str) -> usize {
         let ledger = lock(&self.inner);
-        let id = ledger.logins.get(&user.to_lowercase()).map_or(user, String::as_str);
+        let id = ledger
+            .logins
+            .get(&user.to_lowercase())
+            .map_or(user, String::as_str);
         ledger
             .factors
             .get(id)
@@ -96,8 +99,16 @@ pub(crate) async fn factors(
     body: Bytes,
 ) -> Response {
     let result = (|| {
-        let scopes: &[&str] = if method == Method::POST { &MANAGE_SCOPES } else { &READ_SCOPES };
-        let shown = if method == Method::POST { "okta.users.manage" } else { "okta.users.read" };
+        let scopes: &[&str] = if method == Method::POST {
+            &MANAGE_SCOPES
+        } else {
+            &READ_SCOPES
+        };
+        let shown = if method == Method::POST {
+            "okta.users.manage"
+        } else {
+            "okta.users.read"
+        };
         authorize(&state, &method, &uri, &headers, scopes, shown)?;
         let (user, _) = path_parts(&state, &uri)?;
         if method == Method::POST {
@@ -125,7 +136,18 @@ pub(crate) async fn factor(
     let result = (|| {
         let delete = method == Method::DELETE;
         let scopes: &[&str] = if delete { &MANAGE_SCOPES } else { &READ_SCOPES };
-        authorize(&state, &method, &uri, &headers, scopes, if delete { "okta.users.manage" } else { "okta.users.read" })?;
+        authorize(
+            &state,
+            &method,
+            &uri,
+            &headers,
+            scopes,
+            if delete {
+                "okta.users.manage"
+            } else {
+                "okta.users.read"
+            },
+        )?;
         let (user, factor_id) = path_parts(&state, &uri)?;
         let factor_id = factor_id.unwrap_or_default();
         let mut ledger = lock(&state.factors.inner);
@@ -154,7 +176,14 @@ pub(crate) async fn activate(
     body: Bytes,
 ) -> Response {
     let result = (|| {
-        authorize(&state, &method, &uri, &headers, &MANAGE_SCOPES, "okta.users.manage")?;
+        authorize(
+            &state,
+            &method,
+            &uri,
+            &headers,
+            &MANAGE_SCOPES,
+            "okta.users.manage",
+        )?;
         let (user, factor_id) = path_parts(&state, &uri)?;
         let factor_id = factor_id.unwrap_or_default();
         let request: WebAuthnActivateRequest = serde_json::from_slice(&body)
@@ -168,7 +197,9 @@ pub(crate) async fn activate(
         let client_data = decode(&request.client_data, "clientData")?;
         let now = state.now();
         let mut ledger = lock(&state.factors.inner);
-        check_activation_limit(&state, &mut ledger, &user.id, now)?;
+        if let Err(limited) = check_activation_limit(&state, &mut ledger, &user.id, now) {
+            return Ok(limited.into_response());
+        }
         let list = ledger.factors.entry(user.id.clone()).or_default();
         let record = list
             .iter_mut()
@@ -236,7 +267,9 @@ fn enroll(
         credential_id: None,
     };
     let mut ledger = lock(&state.factors.inner);
-    ledger.logins.insert(user.login.to_lowercase(), user.id.clone());
+    ledger
+        .logins
+        .insert(user.login.to_lowercase(), user.id.clone());
     let list = ledger.factors.entry(user.id.clone()).or_default();
     let exclude: Vec<CredentialDescriptor> = list
         .iter()
@@ -260,7 +293,7 @@ fn check_activation_limit(
     ledger: &mut LedgerInner,
     user_id: &str,
     now: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), RateLimited> {
     let limit = state.config.factor_activation_limit;
     if limit == 0 {
         return Ok(());
@@ -271,14 +304,38 @@ fn check_activation_limit(
         recent.pop_front();
     }
     if recent.len() >= usize::try_from(limit).unwrap_or(usize::MAX) {
-        return Err(ApiError::new(
+        let reset = recent.front().map_or(now, |oldest| oldest + window);
+        let mut err = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "E0000047",
             "API call exceeded rate limit due to too many requests.",
+        );
+        err.causes.push(format!(
+            "at most {limit} factor activations per user in {window} s"
         ));
+        return Err(RateLimited { err, limit, reset });
     }
     recent.push_back(now);
     Ok(())
+}
+
+/// The per-user activation limit's 429, with its own `X-Rate-Limit-*` headers: `Reset` is when
+/// the oldest activation leaves the window (minutes away, so clients give up instead of waiting).
+struct RateLimited {
+    err: ApiError,
+    limit: u32,
+    reset: i64,
+}
+
+impl IntoResponse for RateLimited {
+    fn into_response(self) -> Response {
+        let mut response = self.err.into_response();
+        let headers = response.headers_mut();
+        headers.insert("x-rate-limit-limit", self.limit.into());
+        headers.insert("x-rate-limit-remaining", 0u32.into());
+        headers.insert("x-rate-limit-reset", self.reset.into());
+        response
+    }
 }
 
 fn refused(cause: &str) -> ApiError {
@@ -309,7 +366,10 @@ fn path_parts<'a>(
     state: &'a AppState,
     uri: &Uri,
 ) -> Result<(&'a UserConfig, Option<String>), ApiError> {
-    let rest = uri.path().strip_prefix("/api/v1/users/").unwrap_or_default();
+    let rest = uri
+        .path()
+        .strip_prefix("/api/v1/users/")
+        .unwrap_or_default();
     let mut parts = rest.split('/');
     let wanted = crate::api::users::percent_decode(parts.next().unwrap_or_default());
     let user = state
@@ -344,7 +404,12 @@ fn allowed_origins(state: &AppState) -> Vec<String> {
     origins
 }
 
-fn to_wire(state: &AppState, user: &UserConfig, record: &FactorRecord, with_options: bool) -> Factor {
+fn to_wire(
+    state: &AppState,
+    user: &UserConfig,
+    record: &FactorRecord,
+    with_options: bool,
+) -> Factor {
     let base = format!("/api/v1/users/{}/factors/{}", user.id, record.id);
     let mut links = json!({
         "self": {"href": state.url(&base), "hints": {"allow": ["GET", "DELETE"]}},
@@ -356,7 +421,9 @@ fn to_wire(state: &AppState, user: &UserConfig, record: &FactorRecord, with_opti
             "hints": {"allow": ["POST"]},
         });
     }
-    let display = format!("{} {}", user.first_name, user.last_name).trim().to_owned();
+    let display = format!("{} {}", user.first_name, user.last_name)
+        .trim()
+        .to_owned();
     let embedded = with_options.then(|| FactorEmbedded {
         activation: Some(WebAuthnActivation {
             challenge: record.challenge.clone(),
@@ -367,7 +434,11 @@ fn to_wire(state: &AppState, user: &UserConfig, record: &FactorRecord, with_opti
             user: WebAuthnUser {
                 id: URL_SAFE_NO_PAD.encode(user.id.as_bytes()),
                 name: user.login.clone(),
-                display_name: if display.is_empty() { user.login.clone() } else { display },
+                display_name: if display.is_empty() {
+                    user.login.clone()
+                } else {
+                    display
+                },
             },
             pub_key_cred_params: [-7, -257]
                 .into_iter()
