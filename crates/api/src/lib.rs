@@ -3,7 +3,12 @@ The authenticated Okta management API client: one request path for every call, w
 token type (Bearer, DPoP with a fresh proof per request, or SSWS), renewing the token when it is
 about to expire or the API says it is invalid.
 
-Main types: [`OktaClient`], [`ApiResponse`], [`ApiError`].
+The client is cheap to clone and every clone shares the session, the DPoP nonce and the
+rate-limit knowledge, so many tasks can call the API at once: renewal happens once, and callers
+wait *before* a rate-limit window is used up instead of collecting 429s ([`rate_limit`]).
+Lists are followed through `Link: rel="next"` headers ([`pagination`]).
+
+Main types: [`OktaClient`], [`ApiResponse`], [`ApiError`], [`Pages`], [`RateLimitEvent`].
 
 ```
 # #[tokio::main(flavor = "current_thread")]
@@ -32,7 +37,7 @@ let request = ConnectRequest {
 let session = oktactl_auth::connect(&http, "default", request).await?;
 assert_eq!(session.profile().token_type.as_str(), "DPoP");
 
-let mut okta = OktaClient::new(http, session);
+let okta = OktaClient::new(http, session);
 let user = okta.user("alice@example.com").await?;
 assert_eq!(user.profile.login, "alice@example.com");
 let users: Vec<oktactl_wire::User> = okta.get_json("/api/v1/users?limit=2").await?;
@@ -44,54 +49,32 @@ assert_eq!(users.len(), 2);
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-use oktactl_auth::{AuthError, ErrorKind, HttpClient, Session, TokenStore};
-use oktactl_wire::User;
+mod error;
+pub mod pagination;
+pub mod rate_limit;
+mod users;
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use oktactl_auth::{HttpClient, Session, Tenant, TokenStore};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+pub use crate::error::ApiError;
+pub use crate::pagination::{MAX_PAGES, Pages};
+use crate::rate_limit::RateLimiter;
+pub use crate::rate_limit::{
+    MAX_RATE_LIMIT_RETRIES, RateLimitEvent, RateLimitHeaders, RateLimitHook, RateLimitStats,
+};
+pub use crate::users::user_path;
+
 /// Nonce demands from the resource server are retried at most this often (reference §3).
 const MAX_NONCE_RETRIES: u32 = 2;
 
-/// Failures of API calls.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ApiError {
-    /// Getting or presenting the token failed, or the API refused (see [`AuthError::Api`]).
-    #[error(transparent)]
-    Auth(#[from] AuthError),
-    /// The path is not a path of the tenant, e.g. `https://evil.example/`.
-    #[error("invalid API path '{path}': {reason}")]
-    InvalidPath {
-        /// What was given.
-        path: String,
-        /// Why.
-        reason: String,
-    },
-    /// A success answer whose JSON does not have the expected shape.
-    #[error("unexpected JSON from {url}: {reason}")]
-    Json {
-        /// The URL.
-        url: String,
-        /// What the parser said.
-        reason: String,
-    },
-}
-
-impl ApiError {
-    /// The kind of failure, for exit codes.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            ApiError::Auth(e) => e.kind(),
-            ApiError::InvalidPath { .. } => ErrorKind::BadInput,
-            ApiError::Json { .. } => ErrorKind::Refused,
-        }
-    }
-}
-
 /// An API answer, whatever its status.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiResponse {
     /// The URL requested.
     pub url: String,
@@ -104,15 +87,25 @@ pub struct ApiResponse {
 }
 
 impl ApiResponse {
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
     /// Turns a non-2xx answer into an error (Okta's errorCode and errorSummary).
     pub fn error_for_status(self) -> Result<ApiResponse, ApiError> {
-        if (200..300).contains(&self.status) {
+        if self.is_success() {
             return Ok(self);
         }
-        Err(
-            oktactl_auth::http::error_from_body(&self.url, self.status, &self.headers, &self.body)
-                .into(),
-        )
+        Err(self.error())
+    }
+
+    /// The error this answer stands for (meaningful for non-2xx answers): Okta's
+    /// `errorCode`/`errorSummary` as [`oktactl_auth::AuthError::Api`], an OAuth error, or an
+    /// unexpected answer.
+    pub fn error(&self) -> ApiError {
+        oktactl_auth::http::error_from_body(&self.url, self.status, &self.headers, &self.body)
+            .into()
     }
 
     /// Parses the body as JSON.
@@ -122,14 +115,57 @@ impl ApiResponse {
             reason: e.to_string(),
         })
     }
+
+    /// `X-Okta-Request-Id`, Okta's id of this answer (quote it to Okta support).
+    pub fn request_id(&self) -> Option<&str> {
+        self.headers
+            .get("x-okta-request-id")
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The `X-Rate-Limit-*` headers, when present.
+    pub fn rate_limit(&self) -> Option<RateLimitHeaders> {
+        RateLimitHeaders::from_headers(&self.headers)
+    }
 }
 
 /// A client for one tenant's management API, authorized by a [`Session`].
-#[derive(Debug)]
+///
+/// Clones share the session (renewed once for all of them), the resource server's DPoP nonce
+/// and the rate-limit windows; use one client per tenant and clone it into every task.
+#[derive(Clone)]
 pub struct OktaClient {
     http: HttpClient,
-    session: Session,
     store: Option<TokenStore>,
+    hook: Option<RateLimitHook>,
+    shared: Arc<Shared>,
+}
+
+/// What clones share.
+struct Shared {
+    session: RwLock<SessionState>,
+    /// Held while renewing, so concurrent 401s renew once.
+    renewal: tokio::sync::Mutex<()>,
+    /// The last `DPoP-Nonce` the resource server sent (RFC 9449 §9); reusing it saves a 401
+    /// round trip per request on servers that demand nonces.
+    resource_nonce: Mutex<Option<String>>,
+    limiter: RateLimiter,
+}
+
+struct SessionState {
+    session: Session,
+    /// Bumped on every renewal; a request that saw an older token after a 401 knows someone
+    /// else already renewed.
+    generation: u64,
+}
+
+impl std::fmt::Debug for OktaClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OktaClient")
+            .field("tenant", &self.tenant().base_url())
+            .field("store", &self.store.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl OktaClient {
@@ -138,8 +174,17 @@ impl OktaClient {
     pub fn new(http: HttpClient, session: Session) -> Self {
         OktaClient {
             http,
-            session,
             store: None,
+            hook: None,
+            shared: Arc::new(Shared {
+                session: RwLock::new(SessionState {
+                    session,
+                    generation: 0,
+                }),
+                renewal: tokio::sync::Mutex::new(()),
+                resource_nonce: Mutex::new(None),
+                limiter: RateLimiter::new(),
+            }),
         }
     }
 
@@ -149,32 +194,107 @@ impl OktaClient {
         self
     }
 
-    /// The session (profile metadata, tenant).
-    pub fn session(&self) -> &Session {
-        &self.session
+    /// Calls `hook` for every rate-limit wait (a throttled send or a 429 retry), e.g. to show
+    /// it on a progress bar.
+    pub fn with_rate_limit_hook(mut self, hook: RateLimitHook) -> Self {
+        self.hook = Some(hook);
+        self
     }
 
-    /// Sends one request to `path` (e.g. `/api/v1/users?limit=2`) and returns the answer
-    /// whatever its status. Renews the token first when it expires within 60 s, answers a
-    /// DPoP nonce demand (at most twice) and, on 401 `invalid_token`, renews once and retries.
+    /// Caps every rate-limit wait at `max` instead of [`rate_limit::MAX_RETRY_WAIT`] (120 s),
+    /// e.g. for an interactive command that should rather fail than wait two minutes. Applies
+    /// to all clones.
+    pub fn with_max_rate_limit_wait(self, max: std::time::Duration) -> Self {
+        self.shared.limiter.set_max_wait(max);
+        self
+    }
+
+    /// A copy of the session (profile metadata, tenant) as it is now.
+    pub fn session(&self) -> Session {
+        read(&self.shared.session).session.clone()
+    }
+
+    /// The tenant.
+    pub fn tenant(&self) -> Tenant {
+        read(&self.shared.session).session.tenant().clone()
+    }
+
+    /// Rate-limit waits so far, over all clones.
+    pub fn rate_limit_stats(&self) -> RateLimitStats {
+        self.shared.limiter.stats()
+    }
+
+    /// Sends one request to `path` (e.g. `/api/v1/users?limit=2`, or an absolute URL of the
+    /// tenant) and returns the answer whatever its status. On the way it:
+    /// - waits when the path's rate-limit window is nearly used up by this client's calls;
+    /// - renews the token first when it expires within 60 s;
+    /// - sends a fresh DPoP proof (with `ath`) for DPoP tokens and answers a `use_dpop_nonce`
+    ///   demand (at most twice);
+    /// - on 401 `invalid_token`, renews once and retries;
+    /// - on 429, waits `Reset - Date + 1` s (1..=120, see [`rate_limit`]) and retries, at most
+    ///   [`MAX_RATE_LIMIT_RETRIES`] times, with `X-Okta-Retry-For`/`X-Okta-Retry-Count`.
     pub async fn request(
-        &mut self,
+        &self,
         method: Method,
         path: &str,
         body: Option<&serde_json::Value>,
     ) -> Result<ApiResponse, ApiError> {
         let url = self.url_for(path)?;
         self.ensure_fresh().await?;
-        let mut nonce: Option<String> = None;
+        let bucket = rate_limit::bucket_for(url.path());
+        let mut nonce = self.cached_nonce();
         let mut nonce_retries = 0;
         let mut renewed = false;
+        let mut retry: Option<Retry> = None;
+        // Bounded: every `continue` below uses up one of three bounded allowances.
         loop {
+            let permit = self
+                .shared
+                .limiter
+                .acquire(&bucket, self.hook.as_ref())
+                .await;
+            let generation = read(&self.shared.session).generation;
             let response = self
-                .send_once(&method, &url, body, nonce.as_deref())
+                .send_once(&method, &url, body, nonce.as_deref(), retry.as_ref())
                 .await?;
+            permit.finish(&response.headers);
+            if let Some(value) = header_opt(&response.headers, "dpop-nonce") {
+                *lock(&self.shared.resource_nonce) = Some(value);
+            }
+            if response.status == 429 {
+                let count = retry.as_ref().map_or(0, |r| r.count);
+                if count < MAX_RATE_LIMIT_RETRIES {
+                    let wait = rate_limit::retry_wait_within(
+                        &response.headers,
+                        self.shared.limiter.max_wait(),
+                    );
+                    let request_id = response.request_id().map(str::to_string);
+                    tracing::info!(
+                        url = %response.url, ?wait, retry = count + 1,
+                        "rate limit exceeded (429): waiting before retrying"
+                    );
+                    self.shared.limiter.record_too_many_requests(wait);
+                    if let Some(hook) = &self.hook {
+                        hook(&RateLimitEvent::TooManyRequests {
+                            bucket: bucket.clone(),
+                            wait,
+                            retry: count + 1,
+                            request_id: request_id.clone(),
+                        });
+                    }
+                    tokio::time::sleep(wait).await;
+                    retry = Some(Retry {
+                        // Okta SDKs name the first 429's request id in every retry.
+                        first_request_id: retry.and_then(|r| r.first_request_id).or(request_id),
+                        count: count + 1,
+                    });
+                    continue;
+                }
+            }
             if response.status == 401 {
                 let challenge = header_text(&response.headers, "www-authenticate");
-                if challenge.contains("use_dpop_nonce")
+                let wants_nonce = challenge.contains("use_dpop_nonce");
+                if wants_nonce
                     && nonce_retries < MAX_NONCE_RETRIES
                     && let Some(value) = header_opt(&response.headers, "dpop-nonce")
                 {
@@ -182,11 +302,10 @@ impl OktaClient {
                     nonce = Some(value);
                     continue;
                 }
-                if !renewed && self.session.can_renew() && !challenge.contains("use_dpop_nonce") {
+                if !renewed && !wants_nonce && self.can_renew() {
                     tracing::info!("the API refused the token; getting a new one");
                     renewed = true;
-                    self.session.renew(&self.http).await?;
-                    self.persist()?;
+                    self.renew_after(generation).await?;
                     continue;
                 }
             }
@@ -195,41 +314,64 @@ impl OktaClient {
     }
 
     /// GETs `path` and parses a 2xx JSON answer; other statuses become errors.
-    pub async fn get_json<T: DeserializeOwned>(&mut self, path: &str) -> Result<T, ApiError> {
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
         self.request(Method::GET, path, None)
             .await?
             .error_for_status()?
             .json()
     }
 
-    /// Looks a user up by id or login (`GET /api/v1/users/{id or login}`).
-    pub async fn user(&mut self, id_or_login: &str) -> Result<User, ApiError> {
-        let mut url = self.url_for("/api/v1/users")?;
-        url.path_segments_mut()
-            .map_err(|()| ApiError::InvalidPath {
-                path: id_or_login.into(),
-                reason: "cannot be a path segment".into(),
-            })?
-            .push(id_or_login);
-        let path = url.path().to_string();
-        self.get_json(&path).await
+    /// Whether `url` is an absolute URL of the connected tenant.
+    pub fn is_tenant_url(&self, url: &str) -> bool {
+        url.starts_with(&format!("{}/", self.tenant().base_url()))
     }
 
-    async fn ensure_fresh(&mut self) -> Result<(), ApiError> {
-        if self
+    fn can_renew(&self) -> bool {
+        read(&self.shared.session).session.can_renew()
+    }
+
+    fn cached_nonce(&self) -> Option<String> {
+        lock(&self.shared.resource_nonce).clone()
+    }
+
+    /// Renews when the token expires within 60 s. Checked without the renewal lock first, so
+    /// the common case costs one read lock.
+    async fn ensure_fresh(&self) -> Result<(), ApiError> {
+        let within = oktactl_auth::session::RENEW_WITHIN_SECS;
+        let now = oktactl_auth::http::unix_now();
+        if !read(&self.shared.session)
             .session
-            .ensure_fresh(&self.http, oktactl_auth::session::RENEW_WITHIN_SECS)
-            .await?
+            .expires_within(within, now)
         {
-            self.persist()?;
+            return Ok(());
+        }
+        let _gate = self.shared.renewal.lock().await;
+        let mut session = self.session();
+        if session.ensure_fresh(&self.http, within).await? {
+            self.install(session)?;
         }
         Ok(())
     }
 
-    fn persist(&mut self) -> Result<(), ApiError> {
-        if let Some(store) = &self.store {
-            self.session.save(store)?;
+    /// Renews, unless another task already did since `generation`.
+    async fn renew_after(&self, generation: u64) -> Result<(), ApiError> {
+        let _gate = self.shared.renewal.lock().await;
+        if read(&self.shared.session).generation != generation {
+            return Ok(());
         }
+        let mut session = self.session();
+        session.renew(&self.http).await?;
+        self.install(session)
+    }
+
+    /// Makes a renewed session current and saves it when there is a store.
+    fn install(&self, mut session: Session) -> Result<(), ApiError> {
+        if let Some(store) = &self.store {
+            session.save(store)?;
+        }
+        let mut state = write(&self.shared.session);
+        state.session = session;
+        state.generation += 1;
         Ok(())
     }
 
@@ -239,8 +381,11 @@ impl OktaClient {
         url: &Url,
         body: Option<&serde_json::Value>,
         nonce: Option<&str>,
+        retry: Option<&Retry>,
     ) -> Result<ApiResponse, ApiError> {
-        let auth = self.session.request_auth(method.as_str(), url, nonce)?;
+        let auth = read(&self.shared.session)
+            .session
+            .request_auth(method.as_str(), url, nonce)?;
         let mut request = self
             .http
             .inner()
@@ -249,6 +394,12 @@ impl OktaClient {
             .header("Accept", "application/json");
         if let Some(proof) = auth.dpop_proof {
             request = request.header("DPoP", proof);
+        }
+        if let Some(retry) = retry {
+            if let Some(id) = &retry.first_request_id {
+                request = request.header("X-Okta-Retry-For", id);
+            }
+            request = request.header("X-Okta-Retry-Count", retry.count.to_string());
         }
         if let Some(body) = body {
             request = request.json(body);
@@ -277,7 +428,7 @@ impl OktaClient {
     /// Resolves `path` against the tenant; absolute URLs must point at the tenant itself, so a
     /// token is never sent to another host.
     fn url_for(&self, path: &str) -> Result<Url, ApiError> {
-        let base = self.session.tenant().base_url();
+        let base = self.tenant().base_url();
         let bad = |reason: &str| ApiError::InvalidPath {
             path: path.to_string(),
             reason: reason.to_string(),
@@ -292,8 +443,20 @@ impl OktaClient {
         } else {
             format!("{base}/{path}")
         };
-        Url::parse(&text).map_err(|e| bad(&e.to_string()))
+        let url = Url::parse(&text).map_err(|e| bad(&e.to_string()))?;
+        // `/../` could climb out of nothing on a tenant, but a parsed URL must still be ours.
+        if !url.as_str().starts_with(&format!("{base}/")) {
+            return Err(bad("the path leaves the connected tenant"));
+        }
+        Ok(url)
     }
+}
+
+/// The retry headers of a request answered 429 before.
+#[derive(Debug, Clone)]
+struct Retry {
+    first_request_id: Option<String>,
+    count: u32,
 }
 
 fn header_opt(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -305,4 +468,20 @@ fn header_opt(headers: &HeaderMap, name: &str) -> Option<String> {
 
 fn header_text(headers: &HeaderMap, name: &str) -> String {
     header_opt(headers, name).unwrap_or_default()
+}
+
+/// Locks past poisoning: the guarded values are replaced whole, never left half-written.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -74,7 +74,7 @@ async fn client(env: &Env, client_id: &str, scopes: &str) -> OktaClient {
 async fn dpop_lookup_answers_a_resource_nonce_demand() {
     let env = start().await;
     env.sandbox.controls().require_resource_nonce(true);
-    let mut okta = client(&env, "0oasandboxdpoprsa001", "okta.users.read").await;
+    let okta = client(&env, "0oasandboxdpoprsa001", "okta.users.read").await;
     let user = okta.user("alice@example.com").await.unwrap();
     assert_eq!(user.profile.login, "alice@example.com");
     assert_eq!(
@@ -88,7 +88,7 @@ async fn dpop_lookup_answers_a_resource_nonce_demand() {
 #[tokio::test]
 async fn a_revoked_token_is_renewed_once_and_the_call_succeeds() {
     let env = start().await;
-    let mut okta = client(&env, "0oasandboxbearerec01", "okta.users.read").await;
+    let okta = client(&env, "0oasandboxbearerec01", "okta.users.read").await;
     okta.session().revoke(&http()).await.unwrap();
     let issued = env.sandbox.controls().tokens_issued();
     let user = okta.user("bob@example.com").await.unwrap();
@@ -112,7 +112,7 @@ async fn ssws_token_lists_users_with_paging_links() {
     let session = oktactl_auth::connect(&http(), "test", request)
         .await
         .unwrap();
-    let mut okta = OktaClient::new(http(), session);
+    let okta = OktaClient::new(http(), session);
     let response = okta
         .request(reqwest::Method::GET, "/api/v1/users?limit=2", None)
         .await
@@ -133,7 +133,7 @@ async fn ssws_token_lists_users_with_paging_links() {
 #[tokio::test]
 async fn unknown_user_is_e0000007() {
     let env = start().await;
-    let mut okta = client(&env, "0oasandboxbearerec01", "okta.users.read").await;
+    let okta = client(&env, "0oasandboxbearerec01", "okta.users.read").await;
     let error = okta.user("nobody@example.com").await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Refused);
     assert!(
@@ -149,7 +149,7 @@ async fn unknown_user_is_e0000007() {
 #[tokio::test]
 async fn missing_scope_is_explained() {
     let env = start().await;
-    let mut okta = client(&env, "0oasandboxsecret0001", "sandbox.custom").await;
+    let okta = client(&env, "0oasandboxsecret0001", "sandbox.custom").await;
     let error = okta
         .user("alice@example.com")
         .await
@@ -165,7 +165,7 @@ async fn missing_scope_is_explained() {
 #[tokio::test]
 async fn paths_outside_the_tenant_are_refused() {
     let env = start().await;
-    let mut okta = client(&env, "0oasandboxbearerec01", "okta.users.read").await;
+    let okta = client(&env, "0oasandboxbearerec01", "okta.users.read").await;
     let error = okta
         .request(
             reqwest::Method::GET,
@@ -176,3 +176,5 @@ async fn paths_outside_the_tenant_are_refused() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::BadInput);
 }
+
+mod suite;

@@ -45,6 +45,53 @@ pub enum Command {
     Demo,
     /// Passkeys (WebAuthn factors) for users: options, register, new, list, delete, provision.
     Passkey(crate::cli_passkey::PasskeyArgs),
+    /// Call a management API path with the stored token and print the JSON answer (like
+    /// `gh api`); rate limits and token renewal are handled.
+    Api(ApiArgs),
+    /// Look users up.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `oktactl api`.
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// A tenant path such as /api/v1/users?limit=2, or an absolute URL of the connected tenant.
+    pub path: String,
+
+    /// HTTP method [default: GET, or POST with --data].
+    #[arg(short = 'X', long = "method", value_name = "METHOD")]
+    pub method: Option<String>,
+
+    /// JSON request body: the JSON itself, @file, or - for stdin.
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub data: Option<String>,
+
+    /// Follow `Link: rel="next"` headers and print all pages merged into one array.
+    #[arg(long)]
+    pub paginate: bool,
+
+    /// Print the status line and headers before the body.
+    #[arg(short = 'i', long)]
+    pub include: bool,
+}
+
+/// `oktactl user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Print only the id of the user with this login (upstream `Get-OktaUserId`).
+    Id {
+        /// Login (or id), e.g. alice@example.com.
+        login: String,
+    },
+    /// Show a user: id, login, status, name, email, created, last login.
+    Show {
+        /// Login or id.
+        user: String,
+        /// Print the API's JSON instead.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `oktactl connect`.

@@ -47,6 +47,8 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Sandbox(args) => commands::sandbox::run(&ctx, args).await,
         Command::Demo => commands::demo::run(&ctx).await,
         Command::Passkey(args) => commands::passkey::run(&ctx, args).await,
+        Command::Api(args) => commands::api::run(&ctx, args).await,
+        Command::User(command) => commands::user::run(&ctx, command).await,
     }
 }
 

@@ -2,7 +2,6 @@
 //! whole "new passkey" round made of them. Upstream DSInternals.Passkeys does the same in
 //! `Get-PasskeyRegistrationOptions` (enrol) and `Register-Passkey` (activate).
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64::Engine;
@@ -16,35 +15,6 @@ use oktactl_wire::{
 use reqwest::Method;
 
 use crate::{AttestationFormat, PasskeyError, PasskeyExport, PublicKeyCredential};
-
-/// A request answered 429 is retried after the reset this many times at most (reference §7).
-const MAX_RATE_LIMIT_RETRIES: u32 = 3;
-/// A 429 whose reset is further away than this is reported instead of waited out.
-const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(65);
-
-/// Counts rate-limit answers, for the progress bar and summaries. Thread-safe.
-#[derive(Debug, Default)]
-pub struct RateLimitStats {
-    responses_429: AtomicU64,
-    max_retries: AtomicU32,
-    /// Shared by all workers: no request is sent before this instant. Set when an answer says
-    /// the window is used up (`X-Rate-Limit-Remaining: 0`) or on a 429, so that the whole pool
-    /// pauses until the reset, and a retried request is among the first of the next window
-    /// (retried once, not again and again).
-    paused_until: std::sync::Mutex<Option<tokio::time::Instant>>,
-}
-
-impl RateLimitStats {
-    /// How many 429 answers were seen (each was waited out and retried).
-    pub fn responses_429(&self) -> u64 {
-        self.responses_429.load(Ordering::Relaxed)
-    }
-
-    /// The most times one request was retried after 429s.
-    pub fn max_retries_of_one_request(&self) -> u32 {
-        self.max_retries.load(Ordering::Relaxed)
-    }
-}
 
 /// A freshly enrolled, pending WebAuthn factor.
 #[derive(Debug, Clone)]
@@ -69,13 +39,9 @@ pub fn origin_for(tenant: &Tenant) -> String {
 }
 
 /// Looks a user up by login or id (`GET /api/v1/users/{id or login}`).
-pub async fn resolve_user(
-    okta: &mut OktaClient,
-    login_or_id: &str,
-    stats: Option<&RateLimitStats>,
-) -> Result<User, PasskeyError> {
+pub async fn resolve_user(okta: &OktaClient, login_or_id: &str) -> Result<User, PasskeyError> {
     let path = format!("/api/v1/users/{}", segment(login_or_id));
-    Ok(send(okta, Method::GET, &path, None, stats)
+    Ok(send(okta, Method::GET, &path, None)
         .await?
         .error_for_status()?
         .json()?)
@@ -84,10 +50,9 @@ pub async fn resolve_user(
 /// Enrols a WebAuthn factor for `user_id`, activating on first use, with a challenge valid for
 /// `challenge_timeout` (`POST /api/v1/users/{id}/factors?activate=true&tokenLifetimeSeconds=N`).
 pub async fn enroll(
-    okta: &mut OktaClient,
+    okta: &OktaClient,
     user_id: &str,
     challenge_timeout: Duration,
-    stats: Option<&RateLimitStats>,
 ) -> Result<Enrollment, PasskeyError> {
     let path = format!(
         "/api/v1/users/{}/factors?activate=true&tokenLifetimeSeconds={}",
@@ -96,7 +61,7 @@ pub async fn enroll(
     );
     let body = serde_json::to_value(FactorEnrollRequest::webauthn())
         .map_err(|e| PasskeyError::crypto(e.to_string()))?;
-    let factor: Factor = send(okta, Method::POST, &path, Some(&body), stats)
+    let factor: Factor = send(okta, Method::POST, &path, Some(&body))
         .await?
         .error_for_status()?
         .json()?;
@@ -106,7 +71,7 @@ pub async fn enroll(
         }
     })?;
     if options.rp.id.is_none() {
-        options.rp.id = Some(okta.session().tenant().host());
+        options.rp.id = Some(okta.tenant().host());
     }
     Ok(Enrollment {
         user_id: user_id.to_owned(),
@@ -118,11 +83,10 @@ pub async fn enroll(
 /// Activates a pending factor with a credential a browser or authenticator made
 /// (`POST …/factors/{fid}/lifecycle/activate`, body in Okta's standard base64).
 pub async fn activate(
-    okta: &mut OktaClient,
+    okta: &OktaClient,
     user_id: &str,
     factor_id: &str,
     credential: &PublicKeyCredential,
-    stats: Option<&RateLimitStats>,
 ) -> Result<Factor, PasskeyError> {
     let body = WebAuthnActivateRequest {
         attestation: to_standard_base64(
@@ -140,16 +104,16 @@ pub async fn activate(
         segment(user_id),
         segment(factor_id)
     );
-    Ok(send(okta, Method::POST, &path, Some(&body), stats)
+    Ok(send(okta, Method::POST, &path, Some(&body))
         .await?
         .error_for_status()?
         .json()?)
 }
 
 /// The user's WebAuthn factors (`GET /api/v1/users/{id}/factors`, other types left out).
-pub async fn list(okta: &mut OktaClient, user_id: &str) -> Result<Vec<Factor>, PasskeyError> {
+pub async fn list(okta: &OktaClient, user_id: &str) -> Result<Vec<Factor>, PasskeyError> {
     let path = format!("/api/v1/users/{}/factors", segment(user_id));
-    let factors: Vec<Factor> = send(okta, Method::GET, &path, None, None)
+    let factors: Vec<Factor> = send(okta, Method::GET, &path, None)
         .await?
         .error_for_status()?
         .json()?;
@@ -160,17 +124,13 @@ pub async fn list(okta: &mut OktaClient, user_id: &str) -> Result<Vec<Factor>, P
 }
 
 /// Deletes a factor (`DELETE /api/v1/users/{id}/factors/{fid}`, 204).
-pub async fn delete(
-    okta: &mut OktaClient,
-    user_id: &str,
-    factor_id: &str,
-) -> Result<(), PasskeyError> {
+pub async fn delete(okta: &OktaClient, user_id: &str, factor_id: &str) -> Result<(), PasskeyError> {
     let path = format!(
         "/api/v1/users/{}/factors/{}",
         segment(user_id),
         segment(factor_id)
     );
-    send(okta, Method::DELETE, &path, None, None)
+    send(okta, Method::DELETE, &path, None)
         .await?
         .error_for_status()?;
     Ok(())
@@ -179,15 +139,14 @@ pub async fn delete(
 /// Resolves the user, enrols a factor, creates the credential with the software authenticator
 /// and activates it. Returns the user, the active factor and the export (with the private key).
 pub async fn new_passkey(
-    okta: &mut OktaClient,
+    okta: &OktaClient,
     login_or_id: &str,
     format: AttestationFormat,
     challenge_timeout: Duration,
-    stats: Option<&RateLimitStats>,
 ) -> Result<(User, Factor, PasskeyExport), PasskeyError> {
-    let user = resolve_user(okta, login_or_id, stats).await?;
-    let enrollment = enroll(okta, &user.id, challenge_timeout, stats).await?;
-    let tenant = okta.session().tenant().clone();
+    let user = resolve_user(okta, login_or_id).await?;
+    let enrollment = enroll(okta, &user.id, challenge_timeout).await?;
+    let tenant = okta.tenant();
     let origin = origin_for(&tenant);
     let rp_id = enrollment
         .options
@@ -196,14 +155,7 @@ pub async fn new_passkey(
         .clone()
         .unwrap_or_else(|| tenant.host());
     let created = crate::create_credential(&enrollment.options, &rp_id, &origin, format)?;
-    let factor = activate(
-        okta,
-        &user.id,
-        &enrollment.factor_id,
-        &created.credential,
-        stats,
-    )
-    .await?;
+    let factor = activate(okta, &user.id, &enrollment.factor_id, &created.credential).await?;
     let created_at = factor
         .last_updated
         .clone()
@@ -213,87 +165,15 @@ pub async fn new_passkey(
     Ok((user, factor, export))
 }
 
-/// Sends one request; a 429 is waited out (`X-Rate-Limit-Reset` − `Date` + 1 s, reference §7)
-/// and retried, at most [`MAX_RATE_LIMIT_RETRIES`] times.
+/// Sends one request. Rate limits (throttling before the limit, 429 waits and retries), token
+/// renewal and DPoP are the API client's business (crates/api, reference §7).
 async fn send(
-    okta: &mut OktaClient,
+    okta: &OktaClient,
     method: Method,
     path: &str,
     body: Option<&serde_json::Value>,
-    stats: Option<&RateLimitStats>,
 ) -> Result<ApiResponse, ApiError> {
-    let mut retries = 0;
-    loop {
-        if let Some(stats) = stats {
-            let until = *stats.paused_until.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(until) = until {
-                tokio::time::sleep_until(until).await;
-            }
-        }
-        let response = okta.request(method.clone(), path, body).await?;
-        if let Some(stats) = stats
-            && (response.status == 429 || remaining(&response) == Some(0))
-        {
-            let wait = rate_limit_wait(&response);
-            if wait <= MAX_RATE_LIMIT_WAIT {
-                let until = tokio::time::Instant::now() + wait;
-                let mut paused = stats.paused_until.lock().unwrap_or_else(|p| p.into_inner());
-                if paused.is_none_or(|current| current < until) {
-                    *paused = Some(until);
-                }
-            }
-        }
-        if response.status != 429 || retries >= MAX_RATE_LIMIT_RETRIES {
-            return Ok(response);
-        }
-        let wait = rate_limit_wait(&response);
-        if wait > MAX_RATE_LIMIT_WAIT {
-            // E.g. Okta's per-user activation limit, minutes away: report it, don't hang.
-            return Ok(response);
-        }
-        retries += 1;
-        if let Some(stats) = stats {
-            stats.responses_429.fetch_add(1, Ordering::Relaxed);
-            stats.max_retries.fetch_max(retries, Ordering::Relaxed);
-        }
-        tracing::info!(?wait, path, "rate limited; waiting for the reset");
-        tokio::time::sleep(wait).await;
-    }
-}
-
-fn remaining(response: &ApiResponse) -> Option<u64> {
-    response
-        .headers
-        .get("x-rate-limit-remaining")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-}
-
-fn rate_limit_wait(response: &ApiResponse) -> Duration {
-    let header = |name: &str| {
-        response
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let reset = header("x-rate-limit-reset").and_then(|v| v.trim().parse::<i64>().ok());
-    let date = header("date")
-        .and_then(|d| httpdate_secs(&d))
-        .unwrap_or_else(oktactl_auth::http::unix_now);
-    match reset {
-        Some(reset) => {
-            let secs = (reset - date + 1).max(1);
-            Duration::from_secs(secs.unsigned_abs())
-        }
-        None => Duration::from_secs(1),
-    }
-}
-
-fn httpdate_secs(text: &str) -> Option<i64> {
-    let time = httpdate::parse_http_date(text).ok()?;
-    let secs = time.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-    i64::try_from(secs).ok()
+    okta.request(method, path, body).await
 }
 
 /// Percent-encodes one path segment (logins may hold `+` or `/`).

@@ -24,7 +24,6 @@ pub use crate::authenticator::{
 pub use crate::error::PasskeyError;
 pub use crate::export::PasskeyExport;
 pub use crate::factors::{
-    Enrollment, RateLimitStats, activate, delete, enroll, list, new_passkey, origin_for,
-    resolve_user,
+    Enrollment, activate, delete, enroll, list, new_passkey, origin_for, resolve_user,
 };
 pub use crate::timeout::{DEFAULT_CHALLENGE_TIMEOUT, parse_challenge_timeout};

@@ -16,10 +16,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use oktactl_api::OktaClient;
+use oktactl_api::{OktaClient, RateLimitEvent};
 use serde_json::{Value, json};
 
-use crate::factors::RateLimitStats;
 use crate::{AttestationFormat, PasskeyError};
 
 /// Default number of users provisioned at once.
@@ -59,10 +58,10 @@ pub struct ProvisionSummary {
     pub not_started: usize,
     /// Whether the stop flag ended the run early.
     pub interrupted: bool,
-    /// 429 answers waited out.
+    /// 429 answers waited out (and retried) by the API client.
     pub responses_429: u64,
-    /// The most times one request was retried after 429s.
-    pub max_retries_of_one_request: u32,
+    /// Requests the API client held back because their rate-limit window was nearly used up.
+    pub throttled: u64,
     /// Wall time of the run.
     pub elapsed: Duration,
 }
@@ -70,11 +69,11 @@ pub struct ProvisionSummary {
 /// A flag the caller sets to stop starting new users (e.g. from a Ctrl-C handler).
 pub type StopFlag = Arc<AtomicBool>;
 
-/// Runs the bulk provisioning. `new_client` makes one API client per worker (each holds its own
-/// copy of the session, so workers never wait on each other's `&mut` client).
+/// Runs the bulk provisioning. Workers share clones of `okta`, hence its token, its renewals and
+/// its rate limiter: together they stay under the org's limits.
 pub async fn provision(
     options: &ProvisionOptions,
-    new_client: &dyn Fn() -> OktaClient,
+    okta: &OktaClient,
     stop: StopFlag,
 ) -> Result<ProvisionSummary, PasskeyError> {
     let started = Instant::now();
@@ -88,11 +87,16 @@ pub async fn provision(
     let skipped = total - pending.len();
 
     let bar = progress_bar(options.progress, pending.len());
+    let hook_bar = bar.clone();
+    let okta = okta.clone().with_rate_limit_hook(Arc::new(move |event| {
+        if let RateLimitEvent::TooManyRequests { wait, .. } = event {
+            hook_bar.set_message(format!("429: waiting {} s", wait.as_secs()));
+        }
+    }));
     let shared = Arc::new(Shared {
         queue: Mutex::new(pending),
         out: Mutex::new(file),
         out_path: options.out.clone(),
-        stats: RateLimitStats::default(),
         succeeded: AtomicUsize::new(0),
         failed: AtomicUsize::new(0),
         write_error: Mutex::new(None),
@@ -102,7 +106,7 @@ pub async fn provision(
     for _ in 0..options.concurrency.clamp(1, MAX_CONCURRENCY) {
         let shared = shared.clone();
         let stop = stop.clone();
-        let client = new_client();
+        let client = okta.clone();
         let options = options.clone();
         workers.spawn(worker(shared, client, stop, options));
     }
@@ -120,8 +124,8 @@ pub async fn provision(
         failed: shared.failed.load(Ordering::Relaxed),
         not_started,
         interrupted: stop.load(Ordering::Relaxed) && not_started > 0,
-        responses_429: shared.stats.responses_429(),
-        max_retries_of_one_request: shared.stats.max_retries_of_one_request(),
+        responses_429: okta.rate_limit_stats().too_many_requests,
+        throttled: okta.rate_limit_stats().throttled,
         elapsed: started.elapsed(),
     })
 }
@@ -130,19 +134,13 @@ struct Shared {
     queue: Mutex<VecDeque<String>>,
     out: Mutex<File>,
     out_path: PathBuf,
-    stats: RateLimitStats,
     succeeded: AtomicUsize,
     failed: AtomicUsize,
     write_error: Mutex<Option<PasskeyError>>,
     bar: ProgressBar,
 }
 
-async fn worker(
-    shared: Arc<Shared>,
-    mut okta: OktaClient,
-    stop: StopFlag,
-    options: ProvisionOptions,
-) {
+async fn worker(shared: Arc<Shared>, okta: OktaClient, stop: StopFlag, options: ProvisionOptions) {
     loop {
         if stop.load(Ordering::Relaxed) || lock(&shared.write_error).is_some() {
             return;
@@ -151,11 +149,10 @@ async fn worker(
             return;
         };
         let result = crate::new_passkey(
-            &mut okta,
+            &okta,
             &login,
             options.attestation,
             options.challenge_timeout,
-            Some(&shared.stats),
         )
         .await;
         let line = match &result {
@@ -178,9 +175,12 @@ async fn worker(
             Err(_) => shared.failed.fetch_add(1, Ordering::Relaxed),
         };
         shared.bar.inc(1);
-        let waits = shared.stats.responses_429();
-        if waits > 0 {
-            shared.bar.set_message(format!("429 waits: {waits}"));
+        let stats = okta.rate_limit_stats();
+        if stats.too_many_requests + stats.throttled > 0 {
+            shared.bar.set_message(format!(
+                "429 waits: {}, throttled: {}",
+                stats.too_many_requests, stats.throttled
+            ));
         }
     }
 }

@@ -44,9 +44,26 @@ pub struct SandboxConfig {
     pub factor_activation_limit: u32,
     /// The window of [`SandboxConfig::factor_activation_limit`] in seconds (default 300).
     pub factor_activation_window_seconds: u64,
-    /// A limit on `/api/v1/*` requests that is enforced with 429s (default: none).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub enforced_rate_limit: Option<crate::EnforcedRateLimit>,
+    /// Other limits for some endpoint families (see [`crate::Controls::set_rate_limit`]).
+    pub rate_limits: Vec<RateLimitConfig>,
+}
+
+/// The rate limit of one endpoint family, e.g. `{"family": "users-id", "limit": 5,
+/// "window_seconds": 2}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    /// The family: `users-list`, `users-id`, `token`, `revoke`, `introspect`, `keys`,
+    /// `well-known`, `oauth2`, `other`, or `*` for every family without its own limit.
+    pub family: String,
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// Window length in seconds (Okta's are 60); windows start at multiples of it.
+    #[serde(default = "default_window")]
+    pub window_seconds: u64,
+}
+
+fn default_window() -> u64 {
+    60
 }
 
 impl Default for SandboxConfig {
@@ -60,7 +77,7 @@ impl Default for SandboxConfig {
             generated_users: 0,
             factor_activation_limit: DEFAULT_FACTOR_ACTIVATION_LIMIT,
             factor_activation_window_seconds: DEFAULT_FACTOR_ACTIVATION_WINDOW_SECONDS,
-            enforced_rate_limit: None,
+            rate_limits: Vec::new(),
         }
     }
 }
@@ -211,6 +228,16 @@ mod tests {
         );
         assert!(!config.apps[0].dpop_required);
         assert_eq!(config.users[0].status, "ACTIVE");
+    }
+
+    #[test]
+    fn rate_limits_parse_with_a_default_window() {
+        let config: SandboxConfig = serde_json::from_str(
+            r#"{"rate_limits":[{"family":"users-id","limit":5,"window_seconds":2},{"family":"*","limit":9}]}"#,
+        )
+        .unwrap();
+        assert_eq!(config.rate_limits[0].window_seconds, 2);
+        assert_eq!(config.rate_limits[1].window_seconds, 60);
     }
 
     #[test]

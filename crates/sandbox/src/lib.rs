@@ -28,7 +28,6 @@ mod oauth;
 mod responses;
 mod router;
 mod state;
-mod throttle;
 mod webauthn;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -43,15 +42,15 @@ use tokio::task::JoinHandle;
 pub use crate::config::{
     ApiTokenConfig, AppConfig, AuthMethod, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
     DEFAULT_FACTOR_ACTIVATION_LIMIT, DEFAULT_FACTOR_ACTIVATION_WINDOW_SECONDS, DEFAULT_RATE_LIMIT,
-    SandboxConfig, UserConfig,
+    RateLimitConfig, SandboxConfig, UserConfig,
 };
 pub use crate::demo::{
     API_TOKEN_FILE, BEARER_EC_CLIENT_ID, CONFIG_FILE, DPOP_RSA_CLIENT_ID, DemoClient, DemoSetup,
     SECRET_CLIENT_ID, write_demo,
 };
 pub use crate::error::SandboxError;
+pub use crate::state::RetryHeaders;
 use crate::state::{AppState, ControlsInner};
-pub use crate::throttle::EnforcedRateLimit;
 
 /// How long [`Sandbox::shutdown`] waits for open connections before it stops the server task.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -216,14 +215,47 @@ impl Controls {
         self.inner.factors.active_count(user)
     }
 
-    /// How many requests the enforced rate limit refused with 429.
-    pub fn throttled_requests(&self) -> usize {
-        self.inner.throttled.load(Ordering::Relaxed)
-    }
-
     /// Active WebAuthn factors of all users.
     pub fn total_active_webauthn_factors(&self) -> usize {
         self.inner.factors.total_active()
+    }
+
+    /// Limits the endpoint `family` to `limit` requests per `window_secs`-second window
+    /// (windows start at multiples of `window_secs` since the epoch). Further requests get Okta's
+    /// 429 `E0000047` with `X-Rate-Limit-Remaining: 0` and `X-Rate-Limit-Reset` at the window's
+    /// end. Families: `users-list` (`GET /api/v1/users`), `users-id` (`/api/v1/users/{id}` and
+    /// below), `token`, `revoke`, `introspect`, `keys`, `well-known`, `oauth2`, `other`; `*`
+    /// sets every family without its own limit. The default is 600 per 60 s.
+    pub fn set_rate_limit(&self, family: &str, limit: u32, window_secs: u64) {
+        state::lock(&self.inner.rate_limits).insert(family.to_owned(), (limit, window_secs.max(1)));
+    }
+
+    /// How many requests were answered 429 because their family's window was used up.
+    pub fn throttled_count(&self) -> usize {
+        self.inner.throttled.load(Ordering::Relaxed)
+    }
+
+    /// How many requests counted against `family` in its current window.
+    pub fn window_count(&self, family: &str) -> u32 {
+        self.inner.window_count(family)
+    }
+
+    /// The `X-Okta-Retry-For`/`X-Okta-Retry-Count` headers of every request that had them, in
+    /// arrival order.
+    pub fn retry_headers(&self) -> Vec<RetryHeaders> {
+        state::lock(&self.inner.retries).clone()
+    }
+
+    /// Moves the `X-Rate-Limit-Reset` header by `secs` (negative: into the past) without moving
+    /// the real windows: a fault for testing how clients bound their waits.
+    pub fn shift_rate_limit_reset(&self, secs: i64) {
+        self.inner.reset_shift.store(secs, Ordering::Relaxed);
+    }
+
+    /// Makes `rel="next"` links of lists point at `base` (e.g. `http://elsewhere.example:9`)
+    /// instead of the sandbox, to test that clients refuse to follow them. `None` restores.
+    pub fn set_next_link_base(&self, base: Option<String>) {
+        *state::lock(&self.inner.next_link_base) = base;
     }
 }
 

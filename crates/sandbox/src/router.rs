@@ -1,5 +1,6 @@
-//! The routes, and the headers every answer carries: `Date` from the sandbox clock and the
-//! `X-Rate-Limit-*` trio (reference §7).
+//! The routes, and the headers every answer carries: `Date` from the sandbox clock, the
+//! `X-Rate-Limit-*` trio and `X-Okta-Request-Id` (reference §7). Requests beyond their
+//! family's rate limit get Okta's 429 without reaching a handler.
 
 use std::sync::Arc;
 
@@ -48,10 +49,6 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             common_headers,
         ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            crate::throttle::enforce,
-        ))
         .with_state(state)
 }
 
@@ -68,7 +65,8 @@ async fn method_not_allowed() -> Response {
     .into_response()
 }
 
-/// Counts the request and adds `Date` and the rate-limit headers to its answer.
+/// Counts the request, answers 429 beyond the rate limit, and adds `Date`, the rate-limit
+/// headers and a request id to its answer.
 async fn common_headers(
     State(state): State<Arc<AppState>>,
     request: Request,
@@ -76,9 +74,24 @@ async fn common_headers(
 ) -> Response {
     let path = request.uri().path().to_owned();
     state.controls.count_request(&path);
+    record_retry_headers(&state, &path, request.headers());
     let rate = state.rate_limit_hit(family(&path));
-    let mut response = next.run(request).await;
+    let mut response = if rate.exceeded {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "E0000047",
+            "API call exceeded rate limit due to too many requests.",
+        )
+        .into_response()
+    } else {
+        next.run(request).await
+    };
     let headers = response.headers_mut();
+    if !headers.contains_key("x-okta-request-id")
+        && let Ok(id) = HeaderValue::from_str(&oktactl_jose::random_base64url(15))
+    {
+        headers.insert("x-okta-request-id", id);
+    }
     let date = httpdate::fmt_http_date(state.controls.now_system());
     if let Ok(date) = HeaderValue::from_str(&date) {
         headers.insert(header::DATE, date);
@@ -92,7 +105,34 @@ async fn common_headers(
     response
 }
 
+/// Remembers `X-Okta-Retry-For`/`X-Okta-Retry-Count`, so tests can check how clients retry.
+fn record_retry_headers(state: &AppState, path: &str, headers: &axum::http::HeaderMap) {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let retry_for = text("x-okta-retry-for");
+    let retry_count = text("x-okta-retry-count");
+    if retry_for.is_some() || retry_count.is_some() {
+        crate::state::lock(&state.controls.retries).push(crate::state::RetryHeaders {
+            path: path.to_owned(),
+            retry_for,
+            retry_count,
+        });
+    }
+}
+
 /// The rate-limit bucket of a path: Okta limits per endpoint family.
+fn factor_family(path: &str) -> &'static str {
+    match path.split('/').count() {
+        6 => "users-factors",
+        7 => "users-factor",
+        _ => "users-factor-lifecycle",
+    }
+}
+
 fn family(path: &str) -> &'static str {
     match path {
         TOKEN_PATH => "token",
@@ -100,6 +140,9 @@ fn family(path: &str) -> &'static str {
         INTROSPECT_PATH => "introspect",
         KEYS_PATH => "keys",
         USERS_PATH => "users-list",
+        // Factor paths count apart from the user itself, one family per path shape, as the
+        // client's buckets do (crates/api `bucket_for`).
+        _ if path.starts_with("/api/v1/users/") && path.contains("/factors") => factor_family(path),
         _ if path.starts_with("/api/v1/users/") => "users-id",
         _ if path.starts_with("/.well-known/") => "well-known",
         _ if path.starts_with("/oauth2/") => "oauth2",

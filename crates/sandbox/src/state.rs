@@ -32,8 +32,29 @@ pub(crate) struct ControlsInner {
     pub require_resource_nonce: AtomicBool,
     pub token_endpoint_nonce_required: AtomicBool,
     pub factors: Arc<crate::api::factors::FactorLedger>,
-    pub throttle: crate::throttle::ThrottleWindow,
+    /// Family (or `*`) → `(limit, window seconds)`.
+    pub rate_limits: Mutex<HashMap<String, (u32, u64)>>,
+    /// Family → `(window start, requests in it)`.
+    pub rate_windows: Mutex<HashMap<&'static str, (i64, u32)>>,
+    /// Requests answered 429.
     pub throttled: AtomicUsize,
+    /// Retry headers seen.
+    pub retries: Mutex<Vec<RetryHeaders>>,
+    /// Overrides the base URL of `rel="next"` links.
+    pub next_link_base: Mutex<Option<String>>,
+    /// Added to the `X-Rate-Limit-Reset` header (a fault: a reset in the past or far away).
+    pub reset_shift: AtomicI64,
+}
+
+/// The retry headers an Okta SDK sends when it repeats a request answered 429.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryHeaders {
+    /// The request path.
+    pub path: String,
+    /// `X-Okta-Retry-For`: the `X-Okta-Request-Id` of the first 429.
+    pub retry_for: Option<String>,
+    /// `X-Okta-Retry-Count`.
+    pub retry_count: Option<String>,
 }
 
 impl ControlsInner {
@@ -46,9 +67,31 @@ impl ControlsInner {
             require_resource_nonce: AtomicBool::new(false),
             token_endpoint_nonce_required: AtomicBool::new(true),
             factors: Arc::default(),
-            throttle: Default::default(),
+            rate_limits: Mutex::new(HashMap::new()),
+            rate_windows: Mutex::new(HashMap::new()),
             throttled: AtomicUsize::new(0),
+            retries: Mutex::new(Vec::new()),
+            next_link_base: Mutex::new(None),
+            reset_shift: AtomicI64::new(0),
         }
+    }
+
+    /// `(limit, window seconds)` of `family`.
+    fn rate_limit_of(&self, family: &str) -> Option<(u32, u64)> {
+        let limits = lock(&self.rate_limits);
+        limits.get(family).or_else(|| limits.get("*")).copied()
+    }
+
+    /// Requests counted against `family` in its current window.
+    pub(crate) fn window_count(&self, family: &str) -> u32 {
+        let now = self.now();
+        let window = self.rate_limit_of(family).map_or(60, |(_, w)| w);
+        let start = window_start(now, window);
+        lock(&self.rate_windows)
+            .iter()
+            .find(|(name, _)| **name == family)
+            .filter(|(_, (started, _))| *started == start)
+            .map_or(0, |(_, (_, count))| *count)
     }
 
     /// The sandbox clock: the real clock moved by the configured skew.
@@ -122,8 +165,6 @@ struct Ledger {
     tokens: HashMap<String, IssuedToken>,
     /// `(nonce, made at)` per issuing server, newest last.
     nonces: HashMap<NonceIssuer, Vec<(String, i64)>>,
-    /// Endpoint family → `(window start, requests in it)`.
-    rate_windows: HashMap<&'static str, (i64, u32)>,
 }
 
 /// Which server hands out a DPoP nonce. RFC 9449 §8 and §9 make nonces specific to the server
@@ -142,6 +183,8 @@ pub(crate) struct RateLimitStatus {
     pub limit: u32,
     pub remaining: u32,
     pub reset: i64,
+    /// The request is beyond the limit: answer 429.
+    pub exceeded: bool,
 }
 
 impl AppState {
@@ -177,6 +220,15 @@ impl AppState {
                 return Err(SandboxError::DuplicateClient {
                     client_id: app.client_id.clone(),
                 });
+            }
+        }
+        {
+            let mut limits = lock(&controls.rate_limits);
+            for limit in &config.rate_limits {
+                limits.insert(
+                    limit.family.clone(),
+                    (limit.limit, limit.window_seconds.max(1)),
+                );
             }
         }
         let verifying_key = VerifyingKey::from_jwk(&signing_key.public_jwk()).map_err(|err| {
@@ -295,24 +347,32 @@ impl AppState {
         }
     }
 
-    /// Counts one request in the per-minute window of `family`.
+    /// Counts one request in the current window of `family` (fixed windows starting at
+    /// multiples of the window length, as Okta's per-minute windows do).
     pub(crate) fn rate_limit_hit(&self, family: &'static str) -> RateLimitStatus {
         let now = self.now();
-        let window_start = now - now.rem_euclid(60);
-        let limit = self.config.rate_limit;
-        let mut ledger = lock(&self.ledger);
-        let window = ledger
-            .rate_windows
-            .entry(family)
-            .or_insert((window_start, 0));
-        if window.0 != window_start {
-            *window = (window_start, 0);
+        let (limit, window) = self
+            .controls
+            .rate_limit_of(family)
+            .unwrap_or((self.config.rate_limit, 60));
+        let start = window_start(now, window);
+        let mut windows = lock(&self.controls.rate_windows);
+        let entry = windows.entry(family).or_insert((start, 0));
+        if entry.0 != start {
+            *entry = (start, 0);
         }
-        window.1 = window.1.saturating_add(1);
+        entry.1 = entry.1.saturating_add(1);
+        let exceeded = entry.1 > limit;
+        if exceeded {
+            self.controls.throttled.fetch_add(1, Ordering::Relaxed);
+        }
         RateLimitStatus {
             limit,
-            remaining: limit.saturating_sub(window.1),
-            reset: window_start + 60,
+            remaining: limit.saturating_sub(entry.1),
+            reset: start
+                + i64::try_from(window).unwrap_or(60)
+                + self.controls.reset_shift.load(Ordering::Relaxed),
+            exceeded,
         }
     }
 }
@@ -320,6 +380,12 @@ impl AppState {
 /// The factor ledger lives in the controls, so tests can count active passkeys.
 fn controls_factors(controls: &ControlsInner) -> Arc<crate::api::factors::FactorLedger> {
     controls.factors.clone()
+}
+
+/// The start of the `window`-second window holding `now`.
+fn window_start(now: i64, window: u64) -> i64 {
+    let window = i64::try_from(window.max(1)).unwrap_or(60);
+    now - now.rem_euclid(window)
 }
 
 /// Locks a mutex, carrying on past poisoning: every critical section here leaves the maps

@@ -75,7 +75,7 @@ pub async fn run(ctx: &Context) -> Result<(), CommandError> {
     print_line(
         "4. oktactl user show alice@example.com  (GET /api/v1/users/alice@example.com, DPoP proof with ath)",
     )?;
-    let mut okta = OktaClient::new(http.clone(), session).with_store(store.clone());
+    let okta = OktaClient::new(http.clone(), session).with_store(store.clone());
     let user = okta.user("alice@example.com").await?;
     let name = [
         user.profile.first_name.as_deref(),

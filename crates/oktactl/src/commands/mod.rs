@@ -1,5 +1,6 @@
 //! One module per subcommand; each exposes `run`.
 
+pub mod api;
 pub mod connect;
 pub mod demo;
 pub mod disconnect;
@@ -7,6 +8,7 @@ pub mod passkey;
 pub mod sandbox;
 pub mod status;
 pub mod token;
+pub mod user;
 
 use std::path::PathBuf;
 use std::time::Duration;

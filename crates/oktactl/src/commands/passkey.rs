@@ -37,13 +37,13 @@ pub async fn run(ctx: &Context, args: PasskeyArgs) -> Result<(), CommandError> {
 
 async fn options(ctx: &Context, args: OptionsArgs) -> Result<(), CommandError> {
     let lifetime = oktactl_passkeys::parse_challenge_timeout(&args.challenge.challenge_timeout)?;
-    let mut okta = client(ctx)?;
-    let user = oktactl_passkeys::resolve_user(&mut okta, &args.user, None).await?;
-    let enrollment = oktactl_passkeys::enroll(&mut okta, &user.id, lifetime, None).await?;
+    let okta = client(ctx)?;
+    let user = oktactl_passkeys::resolve_user(&okta, &args.user).await?;
+    let enrollment = oktactl_passkeys::enroll(&okta, &user.id, lifetime).await?;
     let out = json!({
         "userId": enrollment.user_id,
         "factorId": enrollment.factor_id,
-        "origin": oktactl_passkeys::origin_for(okta.session().tenant()),
+        "origin": oktactl_passkeys::origin_for(&okta.tenant()),
         "publicKey": enrollment.options,
     });
     print_json(&out)
@@ -55,10 +55,9 @@ async fn register(ctx: &Context, args: RegisterArgs) -> Result<(), CommandError>
         serde_json::from_str(text.secret()).map_err(|e| PasskeyError::InvalidCredential {
             reason: e.to_string(),
         })?;
-    let mut okta = client(ctx)?;
-    let user = oktactl_passkeys::resolve_user(&mut okta, &args.user, None).await?;
-    let factor =
-        oktactl_passkeys::activate(&mut okta, &user.id, &args.factor, &credential, None).await?;
+    let okta = client(ctx)?;
+    let user = oktactl_passkeys::resolve_user(&okta, &args.user).await?;
+    let factor = oktactl_passkeys::activate(&okta, &user.id, &args.factor, &credential).await?;
     print_line(&format!(
         "activated: factor {} for {} (status {}, credential {})",
         factor.id, user.profile.login, factor.status, credential.id
@@ -74,15 +73,10 @@ async fn new(ctx: &Context, args: NewArgs) -> Result<(), CommandError> {
     {
         return Err(PasskeyError::OutputExists { path: path.clone() }.into());
     }
-    let mut okta = client(ctx)?;
-    let (user, factor, export) = oktactl_passkeys::new_passkey(
-        &mut okta,
-        &args.user,
-        format(args.attestation),
-        lifetime,
-        None,
-    )
-    .await?;
+    let okta = client(ctx)?;
+    let (user, factor, export) =
+        oktactl_passkeys::new_passkey(&okta, &args.user, format(args.attestation), lifetime)
+            .await?;
     let text = serde_json::to_string_pretty(export.to_json())
         .map_err(|e| CommandError::Usage(e.to_string()))?;
     match &args.out {
@@ -106,9 +100,9 @@ async fn new(ctx: &Context, args: NewArgs) -> Result<(), CommandError> {
 }
 
 async fn list(ctx: &Context, args: ListArgs) -> Result<(), CommandError> {
-    let mut okta = client(ctx)?;
-    let user = oktactl_passkeys::resolve_user(&mut okta, &args.user, None).await?;
-    let factors = oktactl_passkeys::list(&mut okta, &user.id).await?;
+    let okta = client(ctx)?;
+    let user = oktactl_passkeys::resolve_user(&okta, &args.user).await?;
+    let factors = oktactl_passkeys::list(&okta, &user.id).await?;
     if args.json {
         return print_json(&serde_json::to_value(&factors).unwrap_or_default());
     }
@@ -156,9 +150,9 @@ async fn list(ctx: &Context, args: ListArgs) -> Result<(), CommandError> {
 }
 
 async fn delete(ctx: &Context, args: DeleteArgs) -> Result<(), CommandError> {
-    let mut okta = client(ctx)?;
-    let user = oktactl_passkeys::resolve_user(&mut okta, &args.user, None).await?;
-    oktactl_passkeys::delete(&mut okta, &user.id, &args.factor).await?;
+    let okta = client(ctx)?;
+    let user = oktactl_passkeys::resolve_user(&okta, &args.user).await?;
+    oktactl_passkeys::delete(&okta, &user.id, &args.factor).await?;
     print_line("deleted")
 }
 
@@ -185,15 +179,15 @@ async fn provision_users(ctx: &Context, args: ProvisionArgs) -> Result<(), Comma
             }
         })
     };
-    let new_client = || OktaClient::new(http.clone(), session.clone()).with_store(store.clone());
-    let result = provision(&options, &new_client, stop).await;
+    let okta = OktaClient::new(http, session).with_store(store);
+    let result = provision(&options, &okta, stop).await;
     watcher.abort();
     let summary = result?;
     let secs = summary.elapsed.as_secs_f64();
     let done = summary.succeeded + summary.failed;
     let rate = if secs > 0.0 { done as f64 / secs } else { 0.0 };
     eprintln!(
-        "{} users: {} provisioned, {} failed, {} already done, {} not started; {:.1} s ({rate:.1} users/s), {} rate-limit waits (at most {} retries of one request); results in {}",
+        "{} users: {} provisioned, {} failed, {} already done, {} not started; {:.1} s ({rate:.1} users/s); rate limits: {} answers 429, {} requests held back; results in {}",
         summary.total,
         summary.succeeded,
         summary.failed,
@@ -201,7 +195,7 @@ async fn provision_users(ctx: &Context, args: ProvisionArgs) -> Result<(), Comma
         summary.not_started,
         secs,
         summary.responses_429,
-        summary.max_retries_of_one_request,
+        summary.throttled,
         args.out.display()
     );
     if summary.interrupted {

@@ -1,3 +1,4 @@
+mod api;
 mod bad_input;
 mod connect;
 mod demo;
@@ -5,3 +6,4 @@ mod harness;
 mod passkey;
 mod secrets;
 mod token_lifecycle;
+mod user;

@@ -93,7 +93,10 @@ pub(crate) async fn list_users(
         if let Some(last) = page.last()
             && start + page.len() < matching.len()
         {
-            let next = format!("{}?{}", state.url(USERS_PATH), query.next_query(&last.id));
+            let base = crate::state::lock(&state.controls.next_link_base)
+                .clone()
+                .unwrap_or_else(|| state.base_url.clone());
+            let next = format!("{base}{USERS_PATH}?{}", query.next_query(&last.id));
             append_link(response.headers_mut(), &next, "next");
         }
         Ok::<_, ApiError>(response)

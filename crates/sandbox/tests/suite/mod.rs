@@ -3,6 +3,7 @@ mod dpop;
 mod headers;
 mod metadata;
 mod python_sdk;
+mod rate_limits;
 mod revoke;
 mod token;
 mod users;
