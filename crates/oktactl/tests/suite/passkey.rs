@@ -471,3 +471,64 @@ fn parse_lines(path: &std::path::Path) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
+
+/// A small bulk run with Bearer and SSWS tokens: an unknown login gets an error line and the run
+/// exits 1 with one error line saying how many failed; a second run retries only that user.
+#[tokio::test]
+async fn provision_reports_failed_users_and_exits_1() {
+    for kind in ["bearer", "ssws"] {
+        let env = TestEnv::start().await;
+        connect(&env, kind).await;
+        let csv = env.home.path().join("users.csv");
+        std::fs::write(
+            &csv,
+            "login\nalice@example.com\nnobody@example.com\nbob@example.com\nALICE@example.com\n",
+        )
+        .unwrap();
+        let out = env.home.path().join("out.jsonl");
+        let args = [
+            "passkey",
+            "provision",
+            "--users",
+            csv.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--concurrency",
+            "2",
+        ];
+        let run = env.run(&args).await;
+        run.assert_fails(1, "1 of 3 users failed");
+        assert!(
+            run.stderr.contains("3 users: 2 provisioned, 1 failed"),
+            "{}",
+            run.stderr
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let lines = parse_lines(&out);
+        assert_eq!(lines.len(), 3);
+        let failed: Vec<_> = lines.iter().filter(|l| l["status"] == "error").collect();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0]["login"], "nobody@example.com");
+        assert!(failed[0]["error"].as_str().unwrap().contains("E0000007"));
+
+        let again = env.run(&args).await;
+        again.assert_fails(1, "1 of 3 users failed");
+        assert!(again.stderr.contains("2 already done"), "{}", again.stderr);
+        assert_eq!(
+            parse_lines(&out).len(),
+            4,
+            "only the failed user was tried again"
+        );
+        assert_eq!(env.controls.active_webauthn_factors(ALICE), 1, "{kind}");
+        assert_eq!(
+            env.controls.active_webauthn_factors("bob@example.com"),
+            1,
+            "{kind}"
+        );
+    }
+}
