@@ -204,3 +204,52 @@ fn map_get<'a>(value: &'a Cbor, name: &str) -> Option<&'a Cbor> {
         .find(|(k, _)| k.as_text() == Some(name))
         .map(|(_, v)| v)
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::*;
+
+    // An independent registration: a `none` attestation from a real authenticator, from the
+    // test suite of duo-labs/py_webauthn (tests/test_verify_registration_response.py,
+    // `test_verifies_none_attestation_response`).
+    const ATTESTATION: &str = "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjESZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NFAAAAFwAAAAAAAAAAAAAAAAAAAAAAQPctcQPE5oNRRJk_nO_371mf7qE7qIodzr0eOf6ACvnMB1oQG165dqutoi1U44shGezu5_gkTjmOPeJO0N8a7P-lAQIDJiABIVggSFbUJF-42Ug3pdM8rDRFu_N5oiVEysPDB6n66r_7dZAiWCDUVnB39FlGypL-qAoIO9xWHtJygo2jfDmHl-_eKFRLDA";
+    const CLIENT_DATA: &str = "eyJ0eXBlIjoid2ViYXV0aG4uY3JlYXRlIiwiY2hhbGxlbmdlIjoiVHdON240V1R5R0tMYzRaWS1xR3NGcUtuSE00bmdscXN5VjBJQ0psTjJUTzlYaVJ5RnRya2FEd1V2c3FsLWdrTEpYUDZmbkYxTWxyWjUzTW00UjdDdnciLCJvcmlnaW4iOiJodHRwOi8vbG9jYWxob3N0OjUwMDAiLCJjcm9zc09yaWdpbiI6ZmFsc2V9";
+    const CHALLENGE: &str =
+        "TwN7n4WTyGKLc4ZY-qGsFqKnHM4nglqsyV0ICJlN2TO9XiRyFtrkaDwUvsql-gkLJXP6fnF1MlrZ53Mm4R7Cvw";
+
+    fn verify(origin: &str, rp_id: &str, challenge: &str) -> Result<Registered, Refusal> {
+        let origins = [origin.to_owned()];
+        verify_registration(
+            &URL_SAFE_NO_PAD.decode(ATTESTATION).unwrap(),
+            &URL_SAFE_NO_PAD.decode(CLIENT_DATA).unwrap(),
+            &Expected {
+                challenge,
+                origins: &origins,
+                rp_id,
+            },
+        )
+    }
+
+    #[test]
+    fn accepts_a_real_authenticators_none_attestation() {
+        let registered = verify("http://localhost:5000", "localhost", CHALLENGE).unwrap();
+        assert_eq!(registered.format, "none");
+        assert_eq!(
+            URL_SAFE_NO_PAD.encode(&registered.credential_id),
+            "9y1xA8Tmg1FEmT-c7_fvWZ_uoTuoih3OvR45_oAK-cwHWhAbXrl2q62iLVTjiyEZ7O7n-CROOY494k7Q3xrs_w"
+        );
+    }
+
+    #[test]
+    fn refuses_the_wrong_origin_rp_id_or_challenge() {
+        let origin = verify("https://localhost", "localhost", CHALLENGE).unwrap_err();
+        assert!(origin.0.contains("origin"), "{origin:?}");
+        let rp = verify("http://localhost:5000", "example.com", CHALLENGE).unwrap_err();
+        assert!(rp.0.contains("rpIdHash"), "{rp:?}");
+        let challenge = verify("http://localhost:5000", "localhost", "AAAA").unwrap_err();
+        assert!(challenge.0.contains("challenge"), "{challenge:?}");
+    }
+}
