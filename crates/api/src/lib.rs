@@ -321,6 +321,20 @@ impl OktaClient {
             .json()
     }
 
+    /// Sends `body` as JSON with `method` (e.g. POST) and parses a 2xx JSON answer; other
+    /// statuses become errors.
+    pub async fn send_json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, ApiError> {
+        self.request(method, path, Some(body))
+            .await?
+            .error_for_status()?
+            .json()
+    }
+
     /// Whether `url` is an absolute URL of the connected tenant.
     pub fn is_tenant_url(&self, url: &str) -> bool {
         url.starts_with(&format!("{}/", self.tenant().base_url()))

@@ -3,8 +3,9 @@
 //! to stderr and the exit code is 1.
 
 use std::io::Read;
+use std::sync::Arc;
 
-use oktactl_api::{ApiResponse, OktaClient};
+use oktactl_api::{ApiResponse, OktaClient, RateLimitEvent, RateLimitHook};
 use oktactl_auth::{AuthError, Session};
 use reqwest::Method;
 use serde_json::Value;
@@ -32,11 +33,22 @@ pub async fn run(ctx: &Context, args: ApiArgs) -> Result<(), CommandError> {
     fail_unless_success(&response)
 }
 
-/// A client for the stored profile, saving renewed tokens back to the store.
+/// A client for the stored profile, saving renewed tokens back to the store. A 429 wait is
+/// announced on stderr (a `note:`, not an error), so a slow command does not look hung.
 pub(crate) fn client(ctx: &Context) -> Result<OktaClient, CommandError> {
     let store = ctx.store()?;
     let session = Session::load(&store, &ctx.profile)?;
-    Ok(OktaClient::new(ctx.http()?, session).with_store(store))
+    let note: RateLimitHook = Arc::new(|event: &RateLimitEvent| {
+        if let RateLimitEvent::TooManyRequests { wait, retry, .. } = event {
+            eprintln!(
+                "note: rate limit exceeded (429); retry {retry} in {} s",
+                wait.as_secs()
+            );
+        }
+    });
+    Ok(OktaClient::new(ctx.http()?, session)
+        .with_store(store)
+        .with_rate_limit_hook(note))
 }
 
 async fn paginate(okta: &OktaClient, path: &str, include: bool) -> Result<(), CommandError> {

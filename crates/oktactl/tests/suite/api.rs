@@ -237,3 +237,34 @@ async fn paginate_waits_out_the_rate_limit_and_still_gets_every_user() {
         env.controls.throttled_count()
     );
 }
+
+#[tokio::test]
+async fn a_429_is_waited_out_announced_and_retried_with_okta_headers() {
+    let env = TestEnv::start().await;
+    connect(&env, Login::Dpop).await;
+    env.controls.set_rate_limit("users-id", 1, 3);
+    // Start right after a window begins so both runs fall into it.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    tokio::time::sleep(std::time::Duration::from_millis(3000 - now % 3000 + 50)).await;
+    env.run(&["api", "/api/v1/users/alice@example.com"])
+        .await
+        .assert_ok();
+    let run = env.run(&["api", "/api/v1/users/bob@example.com"]).await;
+    run.assert_ok();
+    assert_eq!(json(&run)["profile"]["login"], "bob@example.com");
+    assert!(
+        run.stderr
+            .starts_with("note: rate limit exceeded (429); retry 1 in "),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("error:"), "{}", run.stderr);
+    let retries = env.controls.retry_headers();
+    assert_eq!(retries.len(), 1, "{retries:?}");
+    assert_eq!(retries[0].retry_count.as_deref(), Some("1"));
+    assert!(retries[0].retry_for.is_some());
+    assert_eq!(env.controls.throttled_count(), 1);
+}
