@@ -177,11 +177,22 @@ pub fn error_from_body(url: &str, status: u16, headers: &HeaderMap, body: &[u8])
         };
     }
     if let Ok(okta) = serde_json::from_slice::<OktaErrorBody>(body) {
+        // errorCauses say what exactly failed (e.g. which attestation check); keep them.
+        let mut summary = okta.error_summary;
+        let causes: Vec<&str> = okta
+            .error_causes
+            .iter()
+            .map(|c| c.error_summary.as_str())
+            .filter(|c| !c.is_empty())
+            .collect();
+        if !causes.is_empty() {
+            summary = format!("{summary}: {}", causes.join("; "));
+        }
         return AuthError::Api {
             url: url.to_string(),
             status,
             code: okta.error_code,
-            summary: okta.error_summary,
+            summary,
             hint: scope_hint(headers),
         };
     }

@@ -62,6 +62,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
     Man,
+    /// Passkeys (WebAuthn factors) for users: options, register, new, list, delete, provision.
+    Passkey(crate::cli_passkey::PasskeyArgs),
     /// Call a management API path with the stored token and print the JSON answer (like
     /// `gh api`); rate limits and token renewal are handled.
     Api(ApiArgs),

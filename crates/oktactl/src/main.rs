@@ -2,6 +2,7 @@
 //! `commands/`; exit codes are decided only in [`exit_code`].
 
 mod cli;
+mod cli_passkey;
 mod commands;
 mod output;
 
@@ -31,10 +32,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // `exec` passes the child's exit code through; `doctor` exits 1 on a failed check
         // after printing its own report.
-        Err(CommandError::Exit(code)) => ExitCode::from(code),
+        Err(CommandError::ExitSilently(code)) => ExitCode::from(code),
         Err(error) => {
             eprintln!("error: {error}");
-            ExitCode::from(exit_code(error.kind()))
+            ExitCode::from(error.exit_code().unwrap_or_else(|| exit_code(error.kind())))
         }
     }
 }
@@ -54,6 +55,7 @@ async fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Profiles(args) => commands::profiles::run(&ctx, args),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man => commands::completions::man(),
+        Command::Passkey(args) => commands::passkey::run(&ctx, args).await,
         Command::Api(args) => commands::api::run(&ctx, args).await,
         Command::User(command) => commands::user::run(&ctx, command).await,
     }

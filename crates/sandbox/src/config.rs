@@ -16,6 +16,12 @@ pub const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS: u64 = 3600;
 /// Default value of the `X-Rate-Limit-Limit` header.
 pub const DEFAULT_RATE_LIMIT: u32 = 600;
 
+/// Default WebAuthn activations per user per window (Okta: about 5 per 5 minutes).
+pub const DEFAULT_FACTOR_ACTIVATION_LIMIT: u32 = 5;
+
+/// Default window of the activation limit, in seconds.
+pub const DEFAULT_FACTOR_ACTIVATION_WINDOW_SECONDS: u64 = 300;
+
 /// Everything a sandbox serves.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
@@ -30,6 +36,14 @@ pub struct SandboxConfig {
     pub access_token_lifetime_seconds: u64,
     /// The `X-Rate-Limit-Limit` value of every endpoint family (default 600 per minute).
     pub rate_limit: u32,
+    /// Users `user1@example.com` … `userN@example.com` added after [`SandboxConfig::users`]
+    /// (ids `00ugen` + 14 digits), for bulk tests (default 0).
+    pub generated_users: usize,
+    /// WebAuthn factor activations allowed per user in each window, as Okta limits them
+    /// (about 5 per 5 minutes, reference §8); 0 turns the limit off (default 5).
+    pub factor_activation_limit: u32,
+    /// The window of [`SandboxConfig::factor_activation_limit`] in seconds (default 300).
+    pub factor_activation_window_seconds: u64,
     /// Other limits for some endpoint families (see [`crate::Controls::set_rate_limit`]).
     pub rate_limits: Vec<RateLimitConfig>,
 }
@@ -60,6 +74,9 @@ impl Default for SandboxConfig {
             api_tokens: Vec::new(),
             access_token_lifetime_seconds: DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
             rate_limit: DEFAULT_RATE_LIMIT,
+            generated_users: 0,
+            factor_activation_limit: DEFAULT_FACTOR_ACTIVATION_LIMIT,
+            factor_activation_window_seconds: DEFAULT_FACTOR_ACTIVATION_WINDOW_SECONDS,
             rate_limits: Vec::new(),
         }
     }
@@ -170,6 +187,23 @@ pub struct ApiTokenConfig {
     pub name: String,
     /// The token value (a secret).
     pub token: String,
+}
+
+impl SandboxConfig {
+    /// The configured users followed by the [`SandboxConfig::generated_users`].
+    pub(crate) fn expanded_users(&self) -> Vec<UserConfig> {
+        let mut users = self.users.clone();
+        users.extend((1..=self.generated_users).map(|n| UserConfig {
+            id: format!("00ugen{n:014}"),
+            login: format!("user{n}@example.com"),
+            email: format!("user{n}@example.com"),
+            first_name: "User".to_owned(),
+            last_name: n.to_string(),
+            status: default_status(),
+            password: None,
+        }));
+        users
+    }
 }
 
 fn default_status() -> String {

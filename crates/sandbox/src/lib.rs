@@ -31,6 +31,7 @@ mod responses;
 mod router;
 mod state;
 mod tls;
+mod webauthn;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::Ordering;
@@ -43,7 +44,8 @@ use tokio::task::JoinHandle;
 
 pub use crate::config::{
     ApiTokenConfig, AppConfig, AuthMethod, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
-    DEFAULT_RATE_LIMIT, RateLimitConfig, SandboxConfig, UserConfig,
+    DEFAULT_FACTOR_ACTIVATION_LIMIT, DEFAULT_FACTOR_ACTIVATION_WINDOW_SECONDS, DEFAULT_RATE_LIMIT,
+    RateLimitConfig, SandboxConfig, UserConfig,
 };
 pub use crate::demo::{
     API_TOKEN_FILE, BEARER_EC_CLIENT_ID, CONFIG_FILE, DEMO_PASSWORD, DPOP_RSA_CLIENT_ID,
@@ -246,6 +248,16 @@ impl Controls {
 }
 
 impl Controls {
+    /// Active WebAuthn factors (passkeys) of the user with this id or login.
+    pub fn active_webauthn_factors(&self, user: &str) -> usize {
+        self.inner.factors.active_count(user)
+    }
+
+    /// Active WebAuthn factors of all users.
+    pub fn total_active_webauthn_factors(&self) -> usize {
+        self.inner.factors.total_active()
+    }
+
     /// Limits the endpoint `family` to `limit` requests per `window_secs`-second window
     /// (windows start at multiples of `window_secs` since the epoch). Further requests get Okta's
     /// 429 `E0000047` with `X-Rate-Limit-Remaining: 0` and `X-Rate-Limit-Reset` at the window's

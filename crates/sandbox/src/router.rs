@@ -11,6 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use crate::api::factors;
 use crate::api::users::{self, USERS_PATH};
 use crate::oauth::{ACTIVATE_PATH, AUTHORIZE_PATH, DEVICE_AUTHORIZE_PATH, authorize, device};
 use crate::oauth::{INTROSPECT_PATH, KEYS_PATH, REVOKE_PATH, TOKEN_PATH, metadata, revoke, token};
@@ -40,6 +41,18 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         )
         .route(USERS_PATH, get(users::list_users))
         .route("/api/v1/users/{id}", get(users::get_user))
+        .route(
+            "/api/v1/users/{id}/factors",
+            get(factors::factors).post(factors::factors),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{fid}",
+            get(factors::factor).delete(factors::factor),
+        )
+        .route(
+            "/api/v1/users/{id}/factors/{fid}/lifecycle/activate",
+            post(factors::activate),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
@@ -98,9 +111,12 @@ async fn common_headers(
     if let Ok(date) = HeaderValue::from_str(&date) {
         headers.insert(header::DATE, date);
     }
-    headers.insert("x-rate-limit-limit", HeaderValue::from(rate.limit));
-    headers.insert("x-rate-limit-remaining", HeaderValue::from(rate.remaining));
-    headers.insert("x-rate-limit-reset", HeaderValue::from(rate.reset));
+    // A handler that set its own limit headers (the per-user factor activation limit) keeps them.
+    if !headers.contains_key("x-rate-limit-reset") {
+        headers.insert("x-rate-limit-limit", HeaderValue::from(rate.limit));
+        headers.insert("x-rate-limit-remaining", HeaderValue::from(rate.remaining));
+        headers.insert("x-rate-limit-reset", HeaderValue::from(rate.reset));
+    }
     response
 }
 
@@ -124,6 +140,14 @@ fn record_retry_headers(state: &AppState, path: &str, headers: &axum::http::Head
 }
 
 /// The rate-limit bucket of a path: Okta limits per endpoint family.
+fn factor_family(path: &str) -> &'static str {
+    match path.split('/').count() {
+        6 => "users-factors",
+        7 => "users-factor",
+        _ => "users-factor-lifecycle",
+    }
+}
+
 fn family(path: &str) -> &'static str {
     match path {
         TOKEN_PATH => "token",
@@ -131,6 +155,9 @@ fn family(path: &str) -> &'static str {
         INTROSPECT_PATH => "introspect",
         KEYS_PATH => "keys",
         USERS_PATH => "users-list",
+        // Factor paths count apart from the user itself, one family per path shape, as the
+        // client's buckets do (crates/api `bucket_for`).
+        _ if path.starts_with("/api/v1/users/") && path.contains("/factors") => factor_family(path),
         _ if path.starts_with("/api/v1/users/") => "users-id",
         _ if path.starts_with("/.well-known/") => "well-known",
         _ if path.starts_with("/oauth2/") => "oauth2",

@@ -36,6 +36,7 @@ pub(crate) struct ControlsInner {
     pub device_interval: AtomicI64,
     /// Refresh tokens issued in an earlier epoch are refused (`Controls::forget_refresh_tokens`).
     pub refresh_epoch: AtomicUsize,
+    pub factors: Arc<crate::api::factors::FactorLedger>,
     /// Family (or `*`) → `(limit, window seconds)`.
     pub rate_limits: Mutex<HashMap<String, (u32, u64)>>,
     /// Family → `(window start, requests in it)`.
@@ -73,6 +74,7 @@ impl ControlsInner {
             faults: crate::faults::FaultPlan::default(),
             device_interval: AtomicI64::new(5),
             refresh_epoch: AtomicUsize::new(0),
+            factors: Arc::default(),
             rate_limits: Mutex::new(HashMap::new()),
             rate_windows: Mutex::new(HashMap::new()),
             throttled: AtomicUsize::new(0),
@@ -159,6 +161,8 @@ pub(crate) struct AppState {
     ledger: Mutex<Ledger>,
     /// Codes, refresh tokens and device codes of interactive sign-ins.
     pub user_ledger: Mutex<crate::oauth::user_ledger::UserLedger>,
+    /// WebAuthn factors of every user.
+    pub factors: Arc<crate::api::factors::FactorLedger>,
 }
 
 #[derive(Default)]
@@ -196,10 +200,12 @@ pub(crate) struct RateLimitStatus {
 impl AppState {
     pub(crate) fn new(
         base_url: String,
-        config: SandboxConfig,
+        mut config: SandboxConfig,
         signing_key: SigningKey,
         controls: Arc<ControlsInner>,
     ) -> Result<Self, SandboxError> {
+        config.users = config.expanded_users();
+        config.generated_users = 0;
         let mut apps = HashMap::new();
         for app in &config.apps {
             let mut keys = Vec::new();
@@ -246,6 +252,7 @@ impl AppState {
             apps,
             signing_key,
             verifying_key,
+            factors: controls_factors(&controls),
             controls,
             ledger: Mutex::new(Ledger::default()),
             user_ledger: Mutex::new(Default::default()),
@@ -379,6 +386,11 @@ impl AppState {
             exceeded,
         }
     }
+}
+
+/// The factor ledger lives in the controls, so tests can count active passkeys.
+fn controls_factors(controls: &ControlsInner) -> Arc<crate::api::factors::FactorLedger> {
+    controls.factors.clone()
 }
 
 /// The start of the `window`-second window holding `now`.

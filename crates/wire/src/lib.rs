@@ -18,6 +18,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod factors;
+pub use crate::factors::{
+    CredentialDescriptor, FACTOR_TYPE_WEBAUTHN, Factor, FactorEmbedded, FactorEnrollRequest,
+    FactorProfile, PROVIDER_FIDO, PubKeyCredParam, RelyingParty, WebAuthnActivateRequest,
+    WebAuthnActivation, WebAuthnUser,
+};
+
 /// `client_assertion_type` for `private_key_jwt` (RFC 7523 §2.2).
 pub const CLIENT_ASSERTION_TYPE_JWT_BEARER: &str =
     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

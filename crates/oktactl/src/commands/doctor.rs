@@ -65,7 +65,7 @@ pub async fn run(ctx: &Context, args: DoctorArgs) -> Result<(), CommandError> {
     if ok {
         Ok(())
     } else {
-        Err(CommandError::Exit(1))
+        Err(CommandError::ExitSilently(1))
     }
 }
 

@@ -36,9 +36,9 @@ pub async fn run(ctx: &Context, args: ExecArgs) -> Result<(), CommandError> {
     let status = status.map_err(|e| CommandError::Usage(format!("cannot run '{program}': {e}")))?;
     match status.code() {
         Some(0) => Ok(()),
-        Some(code) => Err(CommandError::Exit(u8::try_from(code).unwrap_or(1))),
+        Some(code) => Err(CommandError::ExitSilently(u8::try_from(code).unwrap_or(1))),
         // Killed by a signal: the shell convention is 128 + the signal number.
-        None => Err(CommandError::Exit(signal_code(&status))),
+        None => Err(CommandError::ExitSilently(signal_code(&status))),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod disconnect;
 pub mod doctor;
 pub mod exec;
 pub mod interactive;
+pub mod passkey;
 pub mod profiles;
 pub mod proxy;
 pub mod sandbox;
@@ -47,7 +48,18 @@ pub enum CommandError {
     Proxy(#[from] oktactl_proxy::ProxyError),
     /// Exit with this code and no further message (the command has said what it had to).
     #[error("exit {0}")]
-    Exit(u8),
+    ExitSilently(u8),
+    /// From the passkeys library.
+    #[error(transparent)]
+    Passkey(#[from] oktactl_passkeys::PasskeyError),
+    /// A run that ends with its own exit code (e.g. 130 after Ctrl-C) and one-line reason.
+    #[error("{message}")]
+    Exit {
+        /// The exit code.
+        code: u8,
+        /// The reason.
+        message: String,
+    },
 }
 
 impl CommandError {
@@ -60,7 +72,17 @@ impl CommandError {
             CommandError::Usage(_) => ErrorKind::BadInput,
             CommandError::Output(_) => ErrorKind::Refused,
             CommandError::Proxy(e) => e.kind(),
-            CommandError::Exit(_) => ErrorKind::Refused,
+            CommandError::ExitSilently(_) => ErrorKind::Refused,
+            CommandError::Passkey(e) => e.kind(),
+            CommandError::Exit { .. } => ErrorKind::Refused,
+        }
+    }
+
+    /// An exit code that overrides the one of [`CommandError::kind`].
+    pub fn exit_code(&self) -> Option<u8> {
+        match self {
+            CommandError::Exit { code, .. } => Some(*code),
+            _ => None,
         }
     }
 }

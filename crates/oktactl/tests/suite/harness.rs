@@ -147,6 +147,25 @@ impl TestEnv {
     }
 }
 
+/// The `oktactl` command with the same isolated environment as [`run_binary`], for tests that
+/// drive the child themselves (e.g. send it SIGINT).
+pub fn command(args: &[&str], config_dir: &Path, home: &Path) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_oktactl"));
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("OKTACTL_CONFIG_DIR", config_dir)
+        .env("OKTACTL_TOKEN_STORE", "file")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
+
 pub async fn run_binary(
     args: &[&str],
     stdin: Option<&str>,

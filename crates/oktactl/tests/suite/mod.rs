@@ -8,6 +8,7 @@ mod harness;
 mod interactive;
 mod interactive_support;
 mod network;
+mod passkey;
 mod proxy;
 mod secrets;
 mod shell;

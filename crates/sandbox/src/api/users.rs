@@ -224,7 +224,7 @@ fn append_link(headers: &mut HeaderMap, url: &str, rel: &str) {
 
 /// Decodes `%XX` escapes of a path segment (`+` stays a plus, unlike in forms). Invalid escapes
 /// are kept as they are; invalid UTF-8 is replaced.
-fn percent_decode(segment: &str) -> String {
+pub(crate) fn percent_decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
