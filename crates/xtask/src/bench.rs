@@ -275,11 +275,20 @@ fn print_table(rows: &[Row]) {
             )
         };
         println!(
-            "| {} | {value} | {} | {baseline} | {:.3} | {target} |",
+            "| {} | {value} | {} | {baseline} | {} | {target} |",
             row.name,
             row.baseline_name,
-            row.ratio()
+            ratio_text(row.ratio())
         );
+    }
+}
+
+/// Small ratios read better as fractions: 0.0004 → "1/2333".
+fn ratio_text(ratio: f64) -> String {
+    if ratio > 0.0 && ratio < 0.1 {
+        format!("1/{:.0}", 1.0 / ratio)
+    } else {
+        format!("{ratio:.2}")
     }
 }
 
