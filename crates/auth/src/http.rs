@@ -150,6 +150,61 @@ fn tls_failure(err: &reqwest::Error) -> Option<String> {
     None
 }
 
+/// A whole HTTP answer: status, headers and body.
+#[derive(Debug)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Response body (may hold a token: never log it).
+    pub body: Vec<u8>,
+}
+
+impl HttpClient {
+    /// Sends `request` (built for `url`) and reads the whole answer, whatever its status.
+    /// Failures to send or read become [`AuthError::Timeout`], `Network` or `Interrupted`,
+    /// naming `url`.
+    pub async fn send(
+        &self,
+        url: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Answer, AuthError> {
+        let response = request.send().await.map_err(|e| self.send_error(url, &e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.send_error(url, &e))?
+            .to_vec();
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// [`HttpClient::send`], with a non-2xx answer turned into its error
+    /// ([`error_from_body`]).
+    pub async fn send_expecting_success(
+        &self,
+        url: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Answer, AuthError> {
+        let answer = self.send(url, request).await?;
+        if !(200..300).contains(&answer.status) {
+            return Err(error_from_body(
+                url,
+                answer.status,
+                &answer.headers,
+                &answer.body,
+            ));
+        }
+        Ok(answer)
+    }
+}
+
 /// The innermost cause of a reqwest error, without the URL (we print the URL ourselves).
 fn root_cause(err: &reqwest::Error) -> String {
     let mut source: &dyn std::error::Error = err;

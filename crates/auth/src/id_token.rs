@@ -7,7 +7,7 @@ use oktactl_wire::{JwkSet, JwsHeader};
 use serde_json::Value;
 
 use crate::error::AuthError;
-use crate::http::{HttpClient, error_from_body};
+use crate::http::HttpClient;
 use crate::tenant::{ClientId, Tenant};
 
 /// Clock leeway for `exp` and `iat`, in seconds.
@@ -77,26 +77,17 @@ pub async fn validate_id_token(
     now: i64,
 ) -> Result<Value, AuthError> {
     let url = tenant.endpoint("/oauth2/v1/keys");
-    let response = http
-        .inner()
-        .get(&url)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| http.send_error(&url, &e))?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| http.send_error(&url, &e))?;
-    if !status.is_success() {
-        return Err(error_from_body(&url, status.as_u16(), &headers, &body));
-    }
+    let answer = http
+        .send_expecting_success(
+            &url,
+            http.inner().get(&url).header("Accept", "application/json"),
+        )
+        .await?;
+    let (status, body) = (answer.status, answer.body);
     let keys: JwkSet =
         serde_json::from_slice(&body).map_err(|e| AuthError::UnexpectedResponse {
             url: url.clone(),
-            status: status.as_u16(),
+            status,
             detail: Some(format!("the key set is not valid JSON: {e}")),
         })?;
     Ok(verify_id_token(

@@ -1,7 +1,7 @@
 //! Token revocation (RFC 7009 §2; `shared/okta-reference.md` §6).
 
 use crate::error::AuthError;
-use crate::http::{HttpClient, error_from_body};
+use crate::http::HttpClient;
 use crate::secret::SecretString;
 use crate::tenant::{ClientId, Tenant};
 use crate::token_endpoint::ClientAuth;
@@ -22,21 +22,7 @@ pub async fn revoke(
         ("token_type_hint", token_type_hint.to_string()),
     ];
     auth.add_to_form(&mut form, client_id, &url)?;
-    let response = http
-        .inner()
-        .post(&url)
-        .form(&form)
-        .send()
-        .await
-        .map_err(|e| http.send_error(&url, &e))?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| http.send_error(&url, &e))?;
-    if status.is_success() {
-        return Ok(());
-    }
-    Err(error_from_body(&url, status.as_u16(), &headers, &body))
+    http.send_expecting_success(&url, http.inner().post(&url).form(&form))
+        .await?;
+    Ok(())
 }

@@ -9,7 +9,7 @@ use crate::dpop::{DpopKey, DpopMode};
 use crate::error::AuthError;
 use crate::flows::client_credentials::client_credentials;
 use crate::flows::refresh::refresh;
-use crate::http::{HttpClient, error_from_body, unix_now};
+use crate::http::{HttpClient, unix_now};
 use crate::profile::{Flow, Profile, ProfileSecrets, StoreKind, StoredCredential, TokenType};
 use crate::revoke::revoke;
 use crate::secret::SecretString;
@@ -131,23 +131,14 @@ async fn connect_api_token(
     token: SecretString,
 ) -> Result<Session, AuthError> {
     let url = tenant.endpoint("/api/v1/users?limit=1");
-    let response = http
-        .inner()
-        .get(&url)
-        .header("Authorization", format!("SSWS {}", token.secret()))
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| http.send_error(&url, &e))?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| http.send_error(&url, &e))?;
-    if !status.is_success() {
-        return Err(error_from_body(&url, status.as_u16(), &headers, &body));
-    }
+    http.send_expecting_success(
+        &url,
+        http.inner()
+            .get(&url)
+            .header("Authorization", format!("SSWS {}", token.secret()))
+            .header("Accept", "application/json"),
+    )
+    .await?;
     Ok(Session {
         profile: Profile {
             name: profile_name.to_string(),

@@ -15,7 +15,7 @@ use url::Url;
 use crate::assertion::client_assertion;
 use crate::dpop::{DpopKey, DpopMode};
 use crate::error::AuthError;
-use crate::http::{HttpClient, clock_skew, error_from_body, rate_limit_wait, unix_now};
+use crate::http::{Answer, HttpClient, clock_skew, error_from_body, rate_limit_wait, unix_now};
 use crate::secret::SecretString;
 use crate::tenant::{ClientId, Tenant};
 
@@ -120,31 +120,26 @@ pub async fn request_token(
             );
         }
         tracing::debug!(url = %url_text, dpop = dpop_key.is_some(), nonce = nonce.is_some(), "token request");
-        let response = request
-            .send()
-            .await
-            .map_err(|e| http.send_error(&url_text, &e))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| http.send_error(&url_text, &e))?;
-        tracing::debug!(status = status.as_u16(), "token response");
-        if status.is_success() {
-            return parse_grant(&url_text, status.as_u16(), &body, dpop_key);
+        let Answer {
+            status,
+            headers,
+            body,
+        } = http.send(&url_text, request).await?;
+        tracing::debug!(status, "token response");
+        if (200..300).contains(&status) {
+            return parse_grant(&url_text, status, &body, dpop_key);
         }
-        if let Some(wait) = transient_wait(status.as_u16(), &headers, transient_retries) {
+        if let Some(wait) = transient_wait(status, &headers, transient_retries) {
             transient_retries += 1;
             tracing::info!(
-                status = status.as_u16(),
+                status = status,
                 wait_ms = wait.as_millis() as u64,
                 "token endpoint asks to retry"
             );
             tokio::time::sleep(wait).await;
             continue;
         }
-        let mut error = error_from_body(&url_text, status.as_u16(), &headers, &body);
+        let mut error = error_from_body(&url_text, status, &headers, &body);
         if let AuthError::Api {
             status: 429, hint, ..
         } = &mut error

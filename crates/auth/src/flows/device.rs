@@ -11,7 +11,7 @@ use oktactl_wire::DeviceAuthorizationResponse;
 
 use crate::dpop::{DpopKey, DpopMode};
 use crate::error::{AuthError, ErrorKind};
-use crate::http::{HttpClient, error_from_body};
+use crate::http::HttpClient;
 use crate::secret::SecretString;
 use crate::tenant::{ClientId, Scopes, Tenant};
 use crate::token_endpoint::{ClientAuth, TokenGrant, request_token};
@@ -54,27 +54,20 @@ pub async fn start(
         ("client_id", client_id.to_string()),
         ("scope", scopes.to_param()),
     ];
-    let response = http
-        .inner()
-        .post(&url)
-        .form(&form)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|e| http.send_error(&url, &e))?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| http.send_error(&url, &e))?;
-    if !status.is_success() {
-        return Err(error_from_body(&url, status.as_u16(), &headers, &body));
-    }
+    let answer = http
+        .send_expecting_success(
+            &url,
+            http.inner()
+                .post(&url)
+                .form(&form)
+                .header("Accept", "application/json"),
+        )
+        .await?;
+    let (status, body) = (answer.status, answer.body);
     let parsed: DeviceAuthorizationResponse =
         serde_json::from_slice(&body).map_err(|e| AuthError::UnexpectedResponse {
             url: url.clone(),
-            status: status.as_u16(),
+            status,
             detail: Some(format!(
                 "the device authorization answer is not valid JSON at line {}, column {}",
                 e.line(),
