@@ -95,31 +95,15 @@ pub async fn connect(
         }
     };
     let grant = client_credentials(http, &tenant, &client_id, &auth, &scopes, dpop, None).await?;
-    let mut session = Session {
-        profile: Profile {
-            name: profile_name.to_string(),
-            tenant: tenant.base_url(),
-            client_id: client_id.to_string(),
-            flow,
-            scopes: scopes.as_slice().to_vec(),
-            granted_scopes: Vec::new(),
-            token_type: TokenType::Bearer,
-            obtained_at: 0,
-            expires_at: None,
-            dpop: false,
-            store: StoreKind::File,
-        },
-        secrets: ProfileSecrets {
-            access_token: SecretString::new(""),
-            refresh_token: None,
-            dpop_key: None,
-            client_credential: Some(stored_credential),
-        },
+    Ok(Session::from_grant(
+        profile_name,
         tenant,
         client_id,
-    };
-    session.apply_grant(grant);
-    Ok(session)
+        &scopes,
+        flow,
+        Some(stored_credential),
+        grant,
+    ))
 }
 
 /// An SSWS API token is validated with one API call, then kept as the session's token.
@@ -250,6 +234,20 @@ impl Session {
         flow: Flow,
         grant: TokenGrant,
     ) -> Session {
+        Session::from_grant(profile_name, tenant, client_id, scopes, flow, None, grant)
+    }
+
+    /// A new session for `tenant` and `client_id` holding what `grant` brought; `credential`
+    /// is kept when the flow can re-mint with it (client credentials).
+    fn from_grant(
+        profile_name: &str,
+        tenant: Tenant,
+        client_id: ClientId,
+        scopes: &Scopes,
+        flow: Flow,
+        credential: Option<StoredCredential>,
+        grant: TokenGrant,
+    ) -> Session {
         let mut session = Session {
             profile: Profile {
                 name: profile_name.to_string(),
@@ -268,7 +266,7 @@ impl Session {
                 access_token: SecretString::new(""),
                 refresh_token: None,
                 dpop_key: None,
-                client_credential: None,
+                client_credential: credential,
             },
             tenant,
             client_id,
